@@ -1,0 +1,37 @@
+import { parseCli } from "./parse-cmd.ts";
+
+const USAGE = `usage: uplink-agent <command> [options]
+
+commands:
+  parse <kind> [file|-]         print the facts a tool's output holds, as JSON
+  parse --list                  list the kinds
+  snapshot <dir>                run every read-only diagnostic here; write <kind>.txt files
+  diagnose [--from <dir>] [--json]
+                                assess the seven layers of a snapshot, or of this machine live
+  run --config <file> [--simulate <dir>]
+                                the long-running agent: report over MQTT, run remote commands
+`;
+
+/** Routes a subcommand to its module; each returns the process exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case "parse":
+      return parseCli(rest);
+    case "snapshot":
+      return (await import("./snapshot-cmd.ts")).snapshotCli(rest);
+    case "diagnose":
+      return (await import("./diagnose-cmd.ts")).diagnoseCli(rest);
+    case "run":
+      return (await import("./run-cmd.ts")).runCli(rest);
+    case undefined:
+    case "-h":
+    case "--help":
+    case "help":
+      process.stdout.write(USAGE);
+      return command === undefined ? 2 : 0;
+    default:
+      process.stderr.write(`uplink-agent: unknown command "${command}"\n${USAGE}`);
+      return 2;
+  }
+}

@@ -1,0 +1,82 @@
+import { parseArgs } from "node:util";
+import pino from "pino";
+import { loadConfig } from "../config/load.ts";
+import { collectSnapshot } from "../diagnose/collect.ts";
+import { readOnlyCaptures } from "../diagnose/commands.ts";
+import { diagnose } from "../diagnose/diagnose.ts";
+import { readSnapshotDir } from "../diagnose/snapshot.ts";
+import { AgentError, errorMessage, isAgentError } from "../errors.ts";
+import { ExecaHost } from "../host/execa-host.ts";
+import type { Host } from "../host/host.ts";
+import { SimulatedHost } from "../host/simulated-host.ts";
+import { connectMqtt } from "../mqtt/connection.ts";
+import { Agent, diagnoseOptionsOf } from "../runtime/agent.ts";
+import { systemClock } from "../runtime/clock.ts";
+
+const USAGE = "usage: uplink-agent run --config <file> [--simulate <snapshot-dir>]\n";
+
+async function simulatedHost(dir: string, options: Parameters<typeof readOnlyCaptures>[0]): Promise<Host> {
+  let snapshot: Map<string, string>;
+  try {
+    snapshot = await readSnapshotDir(dir);
+  } catch (err) {
+    throw new AgentError("UPLINK_SIMULATE_DIR", `${dir}: ${(err as Error).message}`, { dir });
+  }
+  if (snapshot.size === 0) throw new AgentError("UPLINK_SIMULATE_DIR", `${dir} holds no <kind>.txt capture`, { dir });
+  return new SimulatedHost(snapshot, readOnlyCaptures(options));
+}
+
+/** `uplink-agent run`: runs until SIGTERM or SIGINT, then says offline, flushes and exits 0. */
+export async function runCli(argv: string[]): Promise<number> {
+  let values: { config?: string; simulate?: string; help?: boolean };
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: { config: { type: "string", short: "c" }, simulate: { type: "string" }, help: { type: "boolean", short: "h" } },
+      strict: true,
+    }));
+  } catch (err) {
+    process.stderr.write(`uplink-agent run: ${(err as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  if (!values.config) {
+    process.stderr.write(`uplink-agent run: --config is required\n${USAGE}`);
+    return 2;
+  }
+  let agent: Agent;
+  let log: pino.Logger;
+  try {
+    const config = await loadConfig(values.config);
+    log = pino({ level: config.logLevel, base: { deviceId: config.deviceId } });
+    const host = values.simulate ? await simulatedHost(values.simulate, diagnoseOptionsOf(config)) : new ExecaHost();
+    if (values.simulate) log.warn({ event: "agent.simulated", dir: values.simulate }, "simulating a Pi from a snapshot: no real command runs");
+    agent = new Agent({ config, host, clock: systemClock, log, collect: (h, o) => collectSnapshot(h, o), assess: diagnose, connect: connectMqtt });
+    await agent.start();
+  } catch (err) {
+    // A bad config stops the agent here, naming every wrong field and why.
+    process.stderr.write(`uplink-agent run: ${errorMessage(err)}\n`);
+    if (isAgentError(err, "UPLINK_CONFIG_INVALID")) for (const e of (err.context.errors as string[]) ?? []) process.stderr.write(`  ${e}\n`);
+    return isAgentError(err, "UPLINK_CONFIG_INVALID") || isAgentError(err, "UPLINK_CONFIG_UNREADABLE") ? 78 : 1;
+  }
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      log.info({ event: "agent.stopping", signal }, "stopping");
+      agent.stop().then(
+        () => resolve(0),
+        (err: unknown) => {
+          log.error({ event: "agent.stop-failed", err: errorMessage(err) }, "stop failed");
+          resolve(1);
+        },
+      );
+    };
+    process.once("SIGTERM", () => stop("SIGTERM"));
+    process.once("SIGINT", () => stop("SIGINT"));
+  });
+}

@@ -1,0 +1,59 @@
+// The HTTP API under /api/v1, with the operator's bearer token.
+import { clearToken, getToken } from "./session.js";
+
+export const API = "/api/v1";
+
+export class ApiError extends Error {
+  constructor(status, code, message) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+/** Called when the server says the token is no good: the app goes back to sign-in. */
+let onUnauthorized = () => {};
+export function setUnauthorizedHandler(fn) {
+  onUnauthorized = fn;
+}
+
+export async function api(path, { method = "GET", body, token = getToken(), signal } = {}) {
+  const headers = { accept: "application/json" };
+  if (token) headers.authorization = `Bearer ${token}`;
+  if (body !== undefined) headers["content-type"] = "application/json";
+  const res = await fetch(`${API}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal });
+  const text = await res.text();
+  let json = null;
+  try {
+    json = text ? JSON.parse(text) : null;
+  } catch {
+    json = null;
+  }
+  if (!res.ok) {
+    if (res.status === 401) {
+      clearToken();
+      onUnauthorized();
+    }
+    const err = json?.error;
+    throw new ApiError(res.status, err?.code ?? `HTTP_${res.status}`, err?.message ?? (text.slice(0, 200) || res.statusText));
+  }
+  return json;
+}
+
+/** A list endpoint may answer an array or a page ({ items, nextCursor }): either way, the items. */
+export function itemsOf(body) {
+  if (Array.isArray(body)) return body;
+  if (Array.isArray(body?.items)) return body.items;
+  if (Array.isArray(body?.devices)) return body.devices;
+  return [];
+}
+
+export const listDevices = () => api("/devices?limit=1000").then(itemsOf);
+export const getDevice = (id) => api(`/devices/${encodeURIComponent(id)}`);
+export const listEvents = (id, limit = 200) => api(`/devices/${encodeURIComponent(id)}/events?limit=${limit}`).then(itemsOf);
+export const listHeartbeats = (id, sinceIso, limit = 1000) =>
+  api(`/devices/${encodeURIComponent(id)}/heartbeats?limit=${limit}${sinceIso ? `&since=${encodeURIComponent(sinceIso)}` : ""}`).then(itemsOf);
+export const listCommands = (id, limit = 50) => api(`/commands?deviceId=${encodeURIComponent(id)}&limit=${limit}`).then(itemsOf);
+export const getCommand = (id) => api(`/commands/${encodeURIComponent(id)}`);
+export const issueCommand = (deviceId, name, args) =>
+  api(`/devices/${encodeURIComponent(deviceId)}/commands`, { method: "POST", body: { name, args: args ?? {} } });

@@ -1,0 +1,103 @@
+// The dashboard: sign-in, then the fleet (#/) or one device (#/devices/<id>), kept live by the
+// server's event stream.
+import { listDevices, setUnauthorizedHandler } from "./api.js";
+import { h, render } from "./dom.js";
+import { connectLive } from "./live.js";
+import { clearToken, getToken } from "./session.js";
+import { createState } from "./state.js";
+import { deviceView } from "./views/device.js";
+import { fleetView } from "./views/fleet.js";
+import { signInView } from "./views/sign-in.js";
+
+const main = document.getElementById("main");
+const liveEl = document.getElementById("live");
+const signOut = document.getElementById("sign-out");
+
+const store = createState();
+let current = null;
+let stopLive = null;
+let unsubscribe = null;
+
+const app = {
+  ...store,
+  routeIs: (deviceId) => route().deviceId === deviceId,
+};
+
+function route() {
+  const m = /^#\/devices\/([^/?]+)/.exec(location.hash);
+  return m ? { view: "device", deviceId: decodeURIComponent(m[1]) } : { view: "fleet", deviceId: null };
+}
+
+function showSignIn(message) {
+  stopLive?.();
+  stopLive = null;
+  unsubscribe?.();
+  unsubscribe = null;
+  current = null;
+  signOut.hidden = true;
+  liveEl.textContent = "";
+  document.title = "Sign in · uplink";
+  render(main, signInView(start, message));
+}
+
+async function refreshFleet() {
+  try {
+    store.setDevices(await listDevices());
+  } catch (err) {
+    if (err.status !== 401) store.setError(err);
+  }
+}
+
+function start() {
+  signOut.hidden = false;
+  refreshFleet();
+  let wasDown = false;
+  stopLive = connectLive(
+    (u) => {
+      if (u.type === "device") store.upsertDevice(u.device ?? u);
+      else if (u.type === "event") store.addEvent(u.deviceId, u.receivedAt, u.event);
+      else if (u.type === "command") store.upsertCommand(u.command);
+    },
+    (state, detail) => {
+      liveEl.dataset.state = state;
+      liveEl.textContent = state === "live" ? "live" : state === "connecting" ? "connecting…" : "reconnecting…";
+      liveEl.title = detail ?? "";
+      // What happened while the stream was down is fetched once it is back.
+      if (state === "live" && wasDown) {
+        refreshFleet();
+        current?.reload?.();
+      }
+      if (state === "down") wasDown = true;
+    },
+  );
+  unsubscribe = store.subscribe(() => current?.update());
+  show();
+}
+
+function show() {
+  if (!getToken()) return showSignIn();
+  const r = route();
+  current = r.view === "device" ? deviceView(app, r.deviceId) : fleetView(app);
+  document.title = `${current.title} · uplink`;
+  render(main, current.el);
+  current.update();
+}
+
+main.addEventListener("rerender", () => current?.update());
+
+window.addEventListener("hashchange", () => {
+  if (!getToken()) return;
+  show();
+  main.focus({ preventScroll: true });
+  window.scrollTo(0, 0);
+});
+
+signOut.addEventListener("click", () => {
+  clearToken();
+  showSignIn("Signed out.");
+});
+
+setUnauthorizedHandler(() => showSignIn("Your token is no longer accepted. Sign in again."));
+
+if (getToken()) start();
+else showSignIn();

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Runs every test uplink has: typecheck, the wire schema check, unit, integration and (as root)
+# the end-to-end suite. This is the README's test command and what CI runs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-system-deps.sh
+echo "== typecheck"
+npx tsc -p tsconfig.json --noEmit
+echo "== shared/schema is current"
+npm run --silent schema >/dev/null
+git diff --exit-code --stat -- shared/schema || { echo "shared/schema is stale: run npm run schema and commit" >&2; exit 1; }
+echo "== tests"
+projects=(--project unit --project integration)
+if [[ $(id -u) -eq 0 ]]; then projects+=(--project e2e); else echo "(not root: the e2e suite is skipped)"; fi
+npx vitest run "${projects[@]}"

@@ -1,0 +1,68 @@
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import { MAX_PAYLOAD_BYTES } from "@uplink/shared";
+import { isUplinkError } from "../errors.ts";
+import { bearerToken, type ApiDeps } from "./context.ts";
+import { isDashboardPath, registerDashboard } from "./dashboard.ts";
+import { buildOpenApi } from "./openapi.ts";
+import { registerCommandRoutes } from "./routes-commands.ts";
+import { registerDeviceRoutes } from "./routes-devices.ts";
+import { registerStreamRoute } from "./routes-stream.ts";
+
+const PUBLIC = new Set(["/healthz", "/metrics", "/api/v1/openapi.json"]);
+export const SERVER_VERSION = "0.1.0";
+
+/** The HTTP API. Every route under /api/v1 but the OpenAPI document needs a bearer token. */
+export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: MAX_PAYLOAD_BYTES,
+  });
+  app.decorateRequest("operator", null);
+
+  app.addHook("onRequest", async (req, reply) => {
+    const path = req.url.split("?")[0]!;
+    if (PUBLIC.has(path) || isDashboardPath(path)) return;
+    const token = bearerToken(req);
+    const name = token ? await deps.auth.verifyToken(token) : null;
+    if (!name) {
+      deps.metrics.inc("uplink_http_unauthorized_total");
+      return reply
+        .code(401)
+        .header("www-authenticate", 'Bearer realm="uplink"')
+        .send({ error: { code: "UPLINK_UNAUTHORIZED", message: token ? "the token is not valid" : "a bearer token is required" } });
+    }
+    req.operator = name;
+  });
+
+  app.setErrorHandler((err, req, reply) => {
+    if (isUplinkError(err)) {
+      return reply.code(err.statusCode).send({ error: { code: err.code, message: err.message } });
+    }
+    const status = (err as { statusCode?: number }).statusCode ?? 500;
+    if (status >= 400 && status < 500) {
+      // fastify's own: bad JSON, wrong content type, body too large.
+      return reply.code(status).send({ error: { code: "UPLINK_BAD_REQUEST", message: (err as Error).message } });
+    }
+    req.log.error({ err }, "request failed");
+    return reply.code(500).send({ error: { code: "UPLINK_INTERNAL", message: "internal error" } });
+  });
+  app.setNotFoundHandler((req, reply) => {
+    reply.code(404).send({ error: { code: "UPLINK_NOT_FOUND", message: `no route ${req.method} ${req.url.split("?")[0]}` } });
+  });
+
+  const openapi = buildOpenApi(SERVER_VERSION);
+  app.get("/healthz", async (_req, reply) => {
+    const broker = deps.brokerConnected();
+    return reply.code(broker ? 200 : 503).send({ ok: broker, broker: broker ? "connected" : "disconnected", devices: Object.keys(deps.fleet.state.devices).length });
+  });
+  app.get("/metrics", async (_req, reply) => reply.type("text/plain; version=0.0.4").send(deps.metrics.render()));
+  app.get("/api/v1/openapi.json", async () => openapi);
+
+  registerDeviceRoutes(app, deps);
+  registerCommandRoutes(app, deps);
+  registerStreamRoute(app, deps);
+  registerDashboard(app);
+  await app.ready();
+  return app;
+}

@@ -1,0 +1,52 @@
+import type { FastifyReply, FastifyRequest } from "fastify";
+import type { z } from "zod";
+import type { Logger } from "pino";
+import type { Authenticator } from "../auth/credentials.ts";
+import type { ScryptCost } from "../auth/secrets.ts";
+import type { Dispatcher } from "../commands/dispatcher.ts";
+import { UplinkError } from "../errors.ts";
+import type { Fleet } from "../fleet.ts";
+import type { Metrics } from "../metrics.ts";
+import type { Store } from "../store/store.ts";
+
+export interface ApiDeps {
+  fleet: Fleet;
+  store: Store;
+  dispatcher: Dispatcher;
+  metrics: Metrics;
+  auth: Authenticator;
+  logger: Logger;
+  brokerConnected: () => boolean;
+  scryptCost?: ScryptCost;
+}
+
+/** Parses a request part with its schema; a failure is a coded 400 naming the field. */
+export function parseWith<S extends z.ZodType>(schema: S, value: unknown, part: string): z.infer<S> {
+  const r = schema.safeParse(value ?? {});
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    const where = issue?.path.length ? `${part}.${issue.path.join(".")}` : part;
+    throw new UplinkError("UPLINK_BAD_REQUEST", `${where}: ${issue?.message ?? "invalid"}`);
+  }
+  return r.data;
+}
+
+export function bearerToken(req: FastifyRequest): string | null {
+  const h = req.headers.authorization;
+  if (h) {
+    const m = /^Bearer\s+(\S+)$/i.exec(h);
+    return m ? m[1]! : null;
+  }
+  const q = req.query as Record<string, unknown> | undefined;
+  // Only the stream takes the token from the query: EventSource cannot send headers.
+  if (req.url.startsWith("/api/v1/stream") && typeof q?.access_token === "string") return q.access_token;
+  return null;
+}
+
+declare module "fastify" {
+  interface FastifyRequest {
+    operator: string | null;
+  }
+}
+
+export type Handler = (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>;

@@ -1,0 +1,26 @@
+import type { FastifyInstance } from "fastify";
+import { addToken } from "../auth/credentials.ts";
+import { UplinkError } from "../errors.ts";
+import { parseWith, type ApiDeps } from "./context.ts";
+import { addTokenBodySchema, commandListQuerySchema, idParamsSchema } from "./schemas.ts";
+
+export function registerCommandRoutes(app: FastifyInstance, deps: ApiDeps): void {
+  app.get("/api/v1/commands", async (req) => {
+    const q = parseWith(commandListQuerySchema, req.query, "query");
+    return deps.store.listCommands({ deviceId: q.deviceId, state: q.state, limit: q.limit, cursor: q.cursor });
+  });
+
+  app.get("/api/v1/commands/:id", async (req) => {
+    const { id } = parseWith(idParamsSchema, req.params, "params");
+    const cmd = deps.fleet.state.commands[id] ?? deps.store.getCommand(id);
+    if (!cmd) throw new UplinkError("UPLINK_COMMAND_NOT_FOUND", `no command ${id}`, { commandId: id });
+    return cmd;
+  });
+
+  app.post("/api/v1/tokens", async (req, reply) => {
+    const body = parseWith(addTokenBodySchema, req.body, "body");
+    const t = await addToken(deps.store, body.name, deps.scryptCost);
+    deps.logger.info({ name: t.name, by: req.operator }, "operator token added");
+    return reply.code(201).send({ token: t.token, name: t.name });
+  });
+}

@@ -1,0 +1,45 @@
+import type { DeviceState } from "../state/types.ts";
+import type { DeviceView } from "./schemas.ts";
+
+export function deviceView(d: DeviceState): DeviceView {
+  return {
+    deviceId: d.deviceId,
+    online: d.online,
+    status: d.status,
+    statusReason: d.statusReason,
+    activeLink: d.activeLink,
+    rootCause: d.rootCause,
+    health: d.health,
+    healthAt: d.healthAt,
+    signal: d.signal ?? null,
+    system: d.system ?? null,
+    links: d.links,
+    outbox: d.outbox,
+    uptimeS: d.uptimeS,
+    agentVersion: d.agentVersion,
+    lastSeenAt: d.lastSeenAt,
+    lastHeartbeatAt: d.lastHeartbeatAt,
+    delivery: {
+      bootId: d.seq.bootId,
+      received: d.seq.received,
+      duplicates: d.seq.duplicates,
+      gaps: d.seq.gaps,
+      stale: d.seq.stale,
+      droppedByDevice: d.outbox?.dropped ?? null,
+    },
+    recentEvents: d.recentEvents,
+    commandsInFlight: d.commandsInFlight,
+  };
+}
+
+/** The device-list filters of the API, as a pure predicate. */
+export function matchesFilter(d: DeviceState, f: { online?: boolean; rootCause?: string; link?: string }): boolean {
+  if (f.online !== undefined && d.online !== f.online) return false;
+  if (f.link !== undefined && d.activeLink !== f.link) return false;
+  if (f.rootCause !== undefined) {
+    const causes = Object.values(d.rootCause);
+    if (f.rootCause === "none") return causes.every((c) => c === null);
+    return causes.includes(f.rootCause as never);
+  }
+  return true;
+}

@@ -1,0 +1,82 @@
+import { randomBytes } from "node:crypto";
+import { deviceIdSchema } from "@uplink/shared";
+import { UplinkError } from "../errors.ts";
+import type { Store } from "../store/store.ts";
+import { DEFAULT_SCRYPT_COST, generateSecret, hashSecret, secretDigest, verifySecret, type ScryptCost } from "./secrets.ts";
+
+export interface DeviceCredentials {
+  deviceId: string;
+  username: string;
+  password: string;
+}
+
+/** Registers a device and returns its password: the only time it exists in plain text. */
+export async function addDevice(store: Store, deviceId: string, cost: ScryptCost = DEFAULT_SCRYPT_COST): Promise<DeviceCredentials> {
+  const parsed = deviceIdSchema.safeParse(deviceId);
+  if (!parsed.success) throw new UplinkError("UPLINK_BAD_REQUEST", `invalid device id "${deviceId}": ${parsed.error.issues[0]?.message}`);
+  const password = generateSecret();
+  store.addDevice(deviceId, await hashSecret(password, cost), new Date().toISOString());
+  return { deviceId, username: deviceId, password };
+}
+
+const TOKEN_PREFIX = "upl";
+const TOKEN_NAME = /^[A-Za-z0-9_.@-]{1,64}$/;
+
+/**
+ * An operator token is `upl_<id>_<secret>`: the id finds the row, the secret is checked against
+ * its scrypt hash. The prefix makes a leaked token easy to find with secret scanners.
+ */
+export async function addToken(store: Store, name: string, cost: ScryptCost = DEFAULT_SCRYPT_COST): Promise<{ token: string; id: string; name: string }> {
+  if (!TOKEN_NAME.test(name)) throw new UplinkError("UPLINK_BAD_REQUEST", `invalid token name "${name}": 1-64 of A-Z a-z 0-9 _ . @ -`);
+  const id = randomBytes(6).toString("hex");
+  const secret = generateSecret(32);
+  store.addToken({ id, name, hash: await hashSecret(secret, cost), createdAt: new Date().toISOString() });
+  return { token: `${TOKEN_PREFIX}_${id}_${secret}`, id, name };
+}
+
+export interface Authenticator {
+  /** Resolves the device's password check; false for an unknown device (after the same work). */
+  verifyDevice(deviceId: string, password: string): Promise<boolean>;
+  /** The token's name, or null. */
+  verifyToken(token: string): Promise<string | null>;
+  /** The server's own broker principal (embedded broker only): a per-process secret. */
+  verifyServer(password: string): Promise<boolean>;
+}
+
+// Hash of a random secret: an unknown device costs the same scrypt as a known one, so timing does
+// not tell which device ids exist.
+let decoy: Promise<string> | null = null;
+
+/**
+ * Checks secrets against the store. A verified token is remembered by its digest for a minute so
+ * that the HTTP API does not pay scrypt on every request.
+ */
+export function createAuthenticator(store: Store, serverSecret: string, cacheMs = 60_000): Authenticator {
+  const tokenCache = new Map<string, { name: string; until: number }>();
+  const serverHash = hashSecret(serverSecret, { N: 1024, r: 8, p: 1 });
+  return {
+    async verifyDevice(deviceId, password) {
+      const hash = store.getDevicePasswordHash(deviceId);
+      if (!hash) {
+        await verifySecret(password, await (decoy ??= hashSecret(generateSecret(), DEFAULT_SCRYPT_COST)));
+        return false;
+      }
+      return verifySecret(password, hash);
+    },
+    async verifyToken(token) {
+      const key = secretDigest(token);
+      const hit = tokenCache.get(key);
+      if (hit && hit.until > Date.now()) return hit.name;
+      const m = /^upl_([0-9a-f]{12})_(.+)$/.exec(token);
+      if (!m) return null;
+      const row = store.getToken(m[1]!);
+      if (!row || !(await verifySecret(m[2]!, row.hash))) return null;
+      if (tokenCache.size > 1000) tokenCache.clear();
+      tokenCache.set(key, { name: row.name, until: Date.now() + cacheMs });
+      return row.name;
+    },
+    async verifyServer(password) {
+      return verifySecret(password, await serverHash);
+    },
+  };
+}

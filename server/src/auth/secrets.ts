@@ -1,0 +1,60 @@
+import { randomBytes, scrypt, timingSafeEqual, createHash } from "node:crypto";
+
+/**
+ * Secrets (device passwords, operator tokens) are stored as scrypt hashes in a self-describing
+ * string, `scrypt$N$r$p$salt$hash` (base64url), so that the cost can be raised later without
+ * invalidating what is stored. N=2^14, r=8, p=1 is the cost node and OWASP name as a floor for
+ * interactive logins; tests and the benchmark lower it through `ScryptCost`.
+ */
+export interface ScryptCost {
+  readonly N: number;
+  readonly r: number;
+  readonly p: number;
+}
+
+export const DEFAULT_SCRYPT_COST: ScryptCost = { N: 16384, r: 8, p: 1 };
+/** For tests and benchmarks only: cheap enough to connect hundreds of devices at once. */
+export const FAST_SCRYPT_COST: ScryptCost = { N: 1024, r: 8, p: 1 };
+
+const KEY_BYTES = 32;
+
+function scryptAsync(secret: string, salt: Buffer, cost: ScryptCost): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    scrypt(secret, salt, KEY_BYTES, { N: cost.N, r: cost.r, p: cost.p, maxmem: 256 * cost.N * cost.r }, (err, key) =>
+      err ? reject(err) : resolve(key),
+    );
+  });
+}
+
+export async function hashSecret(secret: string, cost: ScryptCost = DEFAULT_SCRYPT_COST): Promise<string> {
+  const salt = randomBytes(16);
+  const key = await scryptAsync(secret, salt, cost);
+  return ["scrypt", cost.N, cost.r, cost.p, salt.toString("base64url"), key.toString("base64url")].join("$");
+}
+
+/** Constant-time check of a secret against a stored hash; false (never a throw) for a malformed hash. */
+export async function verifySecret(secret: string, stored: string): Promise<boolean> {
+  const parts = stored.split("$");
+  if (parts.length !== 6 || parts[0] !== "scrypt") return false;
+  const [N, r, p] = parts.slice(1, 4).map(Number) as [number, number, number];
+  if (![N, r, p].every((n) => Number.isInteger(n) && n > 0) || N > 1 << 20) return false;
+  const salt = Buffer.from(parts[4]!, "base64url");
+  const expected = Buffer.from(parts[5]!, "base64url");
+  if (expected.length !== KEY_BYTES) return false;
+  try {
+    const actual = await scryptAsync(secret, salt, { N, r, p });
+    return timingSafeEqual(actual, expected);
+  } catch {
+    return false;
+  }
+}
+
+/** A random secret an operator copies once: 24 bytes, base64url (32 characters). */
+export function generateSecret(bytes = 24): string {
+  return randomBytes(bytes).toString("base64url");
+}
+
+/** A cache key for a secret already verified: a digest, so the plain secret is never kept. */
+export function secretDigest(secret: string): string {
+  return createHash("sha256").update(secret).digest("base64url");
+}

@@ -1,0 +1,65 @@
+import { isDeviceId, type Topics } from "@uplink/shared";
+import { OPERATOR_USERNAME, SERVER_USERNAME, type Principal } from "../auth/principal.ts";
+
+/**
+ * The broker's rules as pure functions, so that each decision is a table-driven unit test and the
+ * Mosquitto ACL in deploy/mosquitto/ can be checked against the same table.
+ */
+export type Decision = { ok: true } | { ok: false; reason: string };
+
+const ALLOW: Decision = { ok: true };
+const deny = (reason: string): Decision => ({ ok: false, reason });
+
+/** Who a CONNECT claims to be, before its password is checked. */
+export type Claim =
+  | { ok: true; principal: Principal; secretKind: "device-password" | "server-secret" | "operator-token" }
+  | { ok: false; reason: string };
+
+export function claimOf(clientId: string, username: string | undefined): Claim {
+  if (!username) return { ok: false, reason: "no-credentials" };
+  if (username === SERVER_USERNAME) return { ok: true, principal: { kind: "server" }, secretKind: "server-secret" };
+  if (username === OPERATOR_USERNAME) {
+    return { ok: true, principal: { kind: "operator", tokenName: "?" }, secretKind: "operator-token" };
+  }
+  if (!isDeviceId(username)) return { ok: false, reason: "unknown-user" };
+  // One connection per device, and the broker's session (queued commands) is keyed by client id:
+  // a device must not take over another's session by choosing its client id.
+  if (clientId !== username) return { ok: false, reason: "client-id-mismatch" };
+  return { ok: true, principal: { kind: "device", deviceId: username }, secretKind: "device-password" };
+}
+
+/** Channels a device publishes retained: its birth/will and its last health report. */
+const RETAINED_CHANNELS = new Set(["status", "health"]);
+
+function underRoot(topics: Topics, topic: string): boolean {
+  return topic.startsWith(`${topics.root}/`);
+}
+
+export function decidePublish(principal: Principal, topics: Topics, topic: string, retain = false): Decision {
+  if (topic.startsWith("$")) return deny("reserved-topic");
+  if (principal.kind === "server") return underRoot(topics, topic) ? ALLOW : deny("outside-root");
+  // Commands go through the API, where they are validated against the catalog and recorded.
+  if (principal.kind === "operator") return deny("operator-read-only");
+  const parsed = topics.parse(topic);
+  if (!parsed) return deny("not-a-device-topic");
+  if (parsed.deviceId !== principal.deviceId) return deny("other-device");
+  if (parsed.channel === "cmd/req") return deny("own-command-topic");
+  if (retain && !RETAINED_CHANNELS.has(parsed.channel)) return deny("retain-not-allowed");
+  return ALLOW;
+}
+
+/** `$share/{group}/{filter}` (MQTT 5 and most 3.1.1 brokers): the server's replicas split the load. */
+function unshare(filter: string): string {
+  const m = /^\$share\/[^/#+]+\/(.+)$/.exec(filter);
+  return m ? m[1]! : filter;
+}
+
+export function decideSubscribe(principal: Principal, topics: Topics, filter: string): Decision {
+  if (principal.kind === "device") {
+    // Exactly its own command topic: no wildcard, no other device, no `$SYS`.
+    return filter === topics.device(principal.deviceId, "cmd/req") ? ALLOW : deny("not-own-command-topic");
+  }
+  const target = principal.kind === "server" ? unshare(filter) : filter;
+  if (target === `${topics.root}/#` || underRoot(topics, target)) return ALLOW;
+  return deny("outside-root");
+}

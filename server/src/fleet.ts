@@ -1,0 +1,106 @@
+import { EventEmitter } from "node:events";
+import type { EventMessage } from "@uplink/shared";
+import type { Logger } from "pino";
+import { emptyFleet, newDevice, reduceFleet } from "./state/reducer.ts";
+import type { CommandRecord, DeviceState, FleetMessage, FleetState } from "./state/types.ts";
+import type { Store } from "./store/store.ts";
+
+/** What the live stream (SSE) carries. */
+export type LiveUpdate =
+  | { type: "device"; deviceId: string; device: DeviceState }
+  | { type: "event"; deviceId: string; receivedAt: string; event: EventMessage }
+  | { type: "command"; deviceId: string; command: CommandRecord };
+
+/**
+ * The imperative shell around the pure reducer: holds the current fleet, tells listeners what
+ * changed and writes changed devices to the store behind (once a second), so a burst of
+ * heartbeats is one transaction, not one per message.
+ */
+export interface Fleet {
+  readonly state: FleetState;
+  dispatch(msg: FleetMessage): FleetState;
+  device(deviceId: string): DeviceState | undefined;
+  onUpdate(listener: (u: LiveUpdate) => void): () => void;
+  publishEvent(deviceId: string, receivedAt: string, event: EventMessage): void;
+  flush(): void;
+  close(): void;
+}
+
+function deviceOf(msg: FleetMessage): string | null {
+  switch (msg.kind) {
+    case "device.registered":
+    case "seq.observed":
+      return msg.deviceId;
+    case "command.updated":
+      return msg.command.deviceId;
+    case "tick":
+      return null;
+    default:
+      return msg.message.deviceId;
+  }
+}
+
+export function createFleet(store: Store, logger: Logger, flushEveryMs = 1000): Fleet {
+  let state = emptyFleet();
+  for (const d of store.loadDeviceStates()) state.devices[d.deviceId] = { ...newDevice(d.deviceId), ...d };
+  for (const id of store.listDeviceIds()) state = reduceFleet(state, { kind: "device.registered", deviceId: id });
+  for (const c of store.listOpenCommands()) state = reduceFleet(state, { kind: "command.updated", command: c });
+  logger.info({ devices: Object.keys(state.devices).length, openCommands: Object.keys(state.commands).length }, "fleet restored from the store");
+
+  const emitter = new EventEmitter();
+  emitter.setMaxListeners(0);
+  const dirty = new Set<string>();
+  const timer = setInterval(() => flush(), flushEveryMs);
+  timer.unref();
+
+  function flush(): void {
+    if (dirty.size === 0) return;
+    const changed = [...dirty].map((id) => state.devices[id]).filter((d): d is DeviceState => d !== undefined);
+    dirty.clear();
+    try {
+      store.saveDeviceStates(changed);
+    } catch (err) {
+      logger.error({ err }, "saving device states failed; retrying at the next flush");
+      for (const d of changed) dirty.add(d.deviceId);
+    }
+  }
+
+  return {
+    get state() {
+      return state;
+    },
+    dispatch(msg) {
+      const before = state;
+      state = reduceFleet(state, msg);
+      if (state === before) return state;
+      const id = deviceOf(msg);
+      const changedIds = id ? [id] : Object.keys(state.devices).filter((k) => state.devices[k] !== before.devices[k]);
+      for (const k of changedIds) {
+        dirty.add(k);
+        const device = state.devices[k];
+        // seq bookkeeping alone is not news for the live stream.
+        if (device && msg.kind !== "seq.observed") emitter.emit("update", { type: "device", deviceId: k, device } satisfies LiveUpdate);
+      }
+      if (msg.kind === "command.updated") {
+        emitter.emit("update", { type: "command", deviceId: msg.command.deviceId, command: msg.command } satisfies LiveUpdate);
+      }
+      return state;
+    },
+    device(deviceId) {
+      return state.devices[deviceId];
+    },
+    onUpdate(listener) {
+      emitter.on("update", listener);
+      return () => emitter.off("update", listener);
+    },
+    publishEvent(deviceId, receivedAt, event) {
+      emitter.emit("update", { type: "event", deviceId, receivedAt, event } satisfies LiveUpdate);
+    },
+    flush,
+    close() {
+      clearInterval(timer);
+      flush();
+      emitter.removeAllListeners();
+    },
+  };
+}

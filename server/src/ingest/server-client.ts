@@ -1,0 +1,83 @@
+import mqtt, { type MqttClient } from "mqtt";
+import type { Logger } from "pino";
+import type { Channel, Topics } from "@uplink/shared";
+import { UplinkError } from "../errors.ts";
+
+/** The channels the server reads from every device. */
+export const INGEST_CHANNELS: readonly Channel[] = ["status", "heartbeat", "health", "events", "cmd/res"];
+
+export interface BrokerConnection {
+  url: string;
+  username: string;
+  password: string;
+  /** Stable by default so that an external broker keeps the session (and queues) across restarts. */
+  clientId?: string;
+}
+
+export interface ServerClient {
+  readonly connected: boolean;
+  publish(topic: string, payload: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * The server's own MQTT connection: the same code for the embedded broker and an external one.
+ * Subscribes each ingest channel at QoS 1 with a persistent session; hands every message to
+ * `onMessage` with the server's receive time.
+ */
+export async function connectServerClient(
+  conn: BrokerConnection,
+  topics: Topics,
+  logger: Logger,
+  onMessage: (topic: string, payload: Buffer, receivedAt: string) => void,
+): Promise<ServerClient> {
+  const client: MqttClient = mqtt.connect(conn.url, {
+    clientId: conn.clientId ?? "uplink-server",
+    username: conn.username,
+    password: conn.password,
+    clean: false,
+    protocolVersion: 4,
+    reconnectPeriod: 1000,
+    connectTimeout: 10_000,
+  });
+  client.on("message", (topic, payload) => onMessage(topic, payload, new Date().toISOString()));
+  client.on("error", (err) => logger.warn({ err: err.message }, "server MQTT client error"));
+  client.on("offline", () => logger.warn("server MQTT client offline; reconnecting"));
+  client.on("connect", (ack) => {
+    logger.info({ url: conn.url, sessionPresent: ack.sessionPresent }, "server MQTT client connected");
+    // Subscribe on every connect: a broker that lost our session (restart, clean start) must get
+    // the subscriptions again.
+    const subs = Object.fromEntries(INGEST_CHANNELS.map((c) => [topics.allDevices(c), { qos: 1 as const }]));
+    client.subscribe(subs, (err, granted) => {
+      if (err) logger.error({ err: err.message }, "subscribing to device topics failed");
+      const refused = (granted ?? []).filter((g) => g.qos === 128);
+      if (refused.length) logger.error({ topics: refused.map((g) => g.topic) }, "the broker refused the server's subscriptions");
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      client.end(true);
+      reject(new UplinkError("UPLINK_BROKER_UNAVAILABLE", `no connection to ${conn.url} within 10 s`, { url: conn.url }));
+    }, 10_000);
+    client.once("connect", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+
+  return {
+    get connected() {
+      return client.connected;
+    },
+    publish(topic, payload) {
+      return new Promise((resolve, reject) => {
+        // QoS 1: mqtt.js keeps it in its outgoing store while disconnected and sends it on reconnect.
+        client.publish(topic, payload, { qos: 1 }, (err) => (err ? reject(err) : resolve()));
+      });
+    },
+    close() {
+      return new Promise((resolve) => client.end(false, {}, () => resolve()));
+    },
+  };
+}

@@ -1,0 +1,84 @@
+import { parseArgs } from "node:util";
+import { resolve } from "node:path";
+import { startDemo } from "./demo.ts";
+import { isUplinkError } from "./errors.ts";
+import { createLogger } from "./logger.ts";
+import { startServer } from "./server.ts";
+
+const USAGE = `usage: uplink-server [--data DIR] [--http-port N] [--mqtt-port N] [--broker-url URL] [--demo]
+
+  --data DIR         where the SQLite store lives (env UPLINK_DATA_DIR; default .data/server, .data/demo with --demo)
+  --http-port N      HTTP API port (env UPLINK_HTTP_PORT; default 8080)
+  --mqtt-port N      embedded MQTT broker port (env UPLINK_MQTT_PORT; default 1883)
+  --broker-url URL   use an external broker instead of the embedded one (env UPLINK_BROKER_URL;
+                     credentials in UPLINK_BROKER_USERNAME / UPLINK_BROKER_PASSWORD)
+  --topic-root ROOT  MQTT topic root (default uplink/v1)
+  --demo             make a demo operator token and device, and run a simulated agent
+`;
+
+function port(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined || value === "") return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${name}: not a port: ${value}`);
+  return n;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        data: { type: "string" },
+        "http-port": { type: "string" },
+        "mqtt-port": { type: "string" },
+        "broker-url": { type: "string" },
+        "topic-root": { type: "string" },
+        demo: { type: "boolean", default: false },
+        help: { type: "boolean", short: "h", default: false },
+      },
+      strict: true,
+    }));
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const env = process.env;
+  const logger = createLogger();
+  try {
+    const dataDir = resolve(values.data ?? env.UPLINK_DATA_DIR ?? (values.demo ? ".data/demo" : ".data/server"));
+    const server = await startServer({
+      dataDir,
+      httpPort: port(values["http-port"] ?? env.UPLINK_HTTP_PORT, 8080, "--http-port"),
+      mqttPort: port(values["mqtt-port"] ?? env.UPLINK_MQTT_PORT, 1883, "--mqtt-port"),
+      brokerUrl: values["broker-url"] ?? env.UPLINK_BROKER_URL,
+      brokerUsername: env.UPLINK_BROKER_USERNAME,
+      brokerPassword: env.UPLINK_BROKER_PASSWORD,
+      topicRoot: values["topic-root"] ?? env.UPLINK_TOPIC_ROOT,
+      logger,
+    });
+    const demo = values.demo ? await startDemo(server, dataDir, logger.child({ component: "demo" })) : null;
+    if (!values.demo) process.stdout.write(`uplink-server: API ${server.httpUrl}/api/v1, MQTT ${server.mqttUrl}, data ${dataDir}\n`);
+
+    await new Promise<void>((done) => {
+      const stop = (signal: string) => {
+        logger.info({ signal }, "shutting down");
+        done();
+      };
+      process.once("SIGINT", () => stop("SIGINT"));
+      process.once("SIGTERM", () => stop("SIGTERM"));
+    });
+    await demo?.stop();
+    await server.close();
+    return 0;
+  } catch (err) {
+    const code = isUplinkError(err) ? `${err.code}: ` : "";
+    process.stderr.write(`uplink-server: ${code}${(err as Error).message}\n`);
+    logger.flush?.();
+    return 1;
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * A tiny Prometheus registry: labelled counters and gauges read at scrape time. Enough for the
+ * handful of series the server exposes, without a dependency.
+ */
+type Labels = Record<string, string>;
+
+interface Series {
+  help: string;
+  type: "counter" | "gauge";
+  values: Map<string, { labels: Labels; value: number }>;
+  read?: () => Array<{ labels: Labels; value: number }>;
+}
+
+function key(labels: Labels): string {
+  return Object.keys(labels)
+    .sort()
+    .map((k) => `${k}=${labels[k]}`)
+    .join(",");
+}
+
+function escapeLabel(v: string): string {
+  return v.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
+}
+
+export interface Metrics {
+  inc(name: string, labels?: Labels, by?: number): void;
+  get(name: string, labels?: Labels): number;
+  /** A gauge computed when scraped. */
+  gauge(name: string, help: string, read: () => number | Array<{ labels: Labels; value: number }>): void;
+  render(): string;
+}
+
+export const COUNTERS: Record<string, string> = {
+  uplink_messages_in_total: "device messages accepted, by channel",
+  uplink_messages_rejected_total: "device messages refused by ingest, by reason",
+  uplink_messages_duplicate_total: "QoS 1 redeliveries and replays dropped by (deviceId, bootId, seq)",
+  uplink_messages_stale_total: "messages of a device's previous boot, ignored",
+  uplink_seq_skipped_total: "device messages skipped in seq order when a later one arrived",
+  uplink_messages_late_total: "skipped messages that arrived after all (their gap closed)",
+  uplink_broker_rejections_total: "connects, publishes and subscribes the broker refused, by action and reason",
+  uplink_commands_issued_total: "commands issued through the API, by name",
+  uplink_command_outcomes_total: "commands that reached a final state, by state",
+  uplink_http_unauthorized_total: "HTTP requests refused for want of a valid token",
+};
+
+export function createMetrics(): Metrics {
+  const series = new Map<string, Series>();
+  for (const [name, help] of Object.entries(COUNTERS)) series.set(name, { help, type: "counter", values: new Map() });
+
+  function counter(name: string): Series {
+    let s = series.get(name);
+    if (!s) {
+      s = { help: name, type: "counter", values: new Map() };
+      series.set(name, s);
+    }
+    return s;
+  }
+
+  return {
+    inc(name, labels = {}, by = 1) {
+      const s = counter(name);
+      const k = key(labels);
+      const cur = s.values.get(k);
+      if (cur) cur.value += by;
+      else s.values.set(k, { labels, value: by });
+    },
+    get(name, labels = {}) {
+      return series.get(name)?.values.get(key(labels))?.value ?? 0;
+    },
+    gauge(name, help, read) {
+      series.set(name, {
+        help,
+        type: "gauge",
+        values: new Map(),
+        read: () => {
+          const v = read();
+          return typeof v === "number" ? [{ labels: {}, value: v }] : v;
+        },
+      });
+    },
+    render() {
+      const lines: string[] = [];
+      for (const [name, s] of series) {
+        lines.push(`# HELP ${name} ${s.help}`, `# TYPE ${name} ${s.type}`);
+        const values = s.read ? s.read() : [...s.values.values()];
+        if (values.length === 0 && s.type === "counter") lines.push(`${name} 0`);
+        for (const { labels, value } of values) {
+          const l = Object.entries(labels).map(([k, v]) => `${k}="${escapeLabel(v)}"`);
+          lines.push(`${name}${l.length ? `{${l.join(",")}}` : ""} ${value}`);
+        }
+      }
+      return `${lines.join("\n")}\n`;
+    },
+  };
+}

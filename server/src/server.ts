@@ -1,0 +1,158 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { AddressInfo } from "node:net";
+import type { FastifyInstance } from "fastify";
+import type { Logger } from "pino";
+import { createTopics, DEFAULT_TOPIC_ROOT } from "@uplink/shared";
+import { buildApi } from "./api/app.ts";
+import { createAuthenticator } from "./auth/credentials.ts";
+import { SERVER_USERNAME } from "./auth/principal.ts";
+import { generateSecret, type ScryptCost } from "./auth/secrets.ts";
+import { startEmbeddedBroker, type EmbeddedBroker } from "./broker/embedded-broker.ts";
+import { createDispatcher, type Dispatcher } from "./commands/dispatcher.ts";
+import { createFleet, type Fleet } from "./fleet.ts";
+import { handleDeviceMessage } from "./ingest/handle-message.ts";
+import { connectServerClient, type ServerClient } from "./ingest/server-client.ts";
+import { silentLogger } from "./logger.ts";
+import { createMetrics, type Metrics } from "./metrics.ts";
+import { openSqliteStore } from "./store/sqlite-store.ts";
+import type { Store } from "./store/store.ts";
+
+export interface ServerOptions {
+  /** Where the SQLite database lives; null keeps everything in memory (tests). */
+  dataDir: string | null;
+  httpPort: number;
+  httpHost?: string;
+  /** false: no HTTP socket, use `app.inject` (tests). */
+  listenHttp?: boolean;
+  mqttPort: number;
+  mqttHost?: string;
+  /** An external broker: the server is then only a client of it. */
+  brokerUrl?: string;
+  brokerUsername?: string;
+  brokerPassword?: string;
+  topicRoot?: string;
+  logger?: Logger;
+  /** A device silent this long is offline even if its last status said online. */
+  offlineAfterMs?: number;
+  tickMs?: number;
+  heartbeatRetentionMs?: number;
+  heartbeatBucketMs?: number;
+  scryptCost?: ScryptCost;
+}
+
+export interface RunningServer {
+  app: FastifyInstance;
+  store: Store;
+  fleet: Fleet;
+  metrics: Metrics;
+  dispatcher: Dispatcher;
+  client: ServerClient;
+  /** The embedded broker, or null with an external one. */
+  broker: EmbeddedBroker | null;
+  httpUrl: string | null;
+  mqttUrl: string;
+  close(): Promise<void>;
+}
+
+function registerGauges(metrics: Metrics, fleet: Fleet): void {
+  const devices = () => Object.values(fleet.state.devices);
+  metrics.gauge("uplink_devices", "devices known", () => devices().length);
+  metrics.gauge("uplink_devices_online", "devices online now", () => devices().filter((d) => d.online).length);
+  metrics.gauge("uplink_seq_gaps", "device messages missing now, over the fleet (0: nothing lost)", () =>
+    devices().reduce((n, d) => n + d.seq.gaps, 0),
+  );
+  metrics.gauge("uplink_heartbeats_dropped_by_devices", "heartbeats the devices shed on purpose this boot (outbox full)", () =>
+    devices().reduce((n, d) => n + (d.outbox?.dropped ?? 0), 0),
+  );
+  metrics.gauge("uplink_commands_in_flight", "commands not final yet", () => Object.keys(fleet.state.commands).length);
+}
+
+/** Wires store, broker, ingest, fleet, dispatcher and API together; `close` undoes it in reverse. */
+export async function startServer(opts: ServerOptions): Promise<RunningServer> {
+  const logger = opts.logger ?? silentLogger();
+  const topics = createTopics(opts.topicRoot ?? DEFAULT_TOPIC_ROOT);
+  if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
+  const store = openSqliteStore(opts.dataDir ? join(opts.dataDir, "uplink.db") : ":memory:");
+  const metrics = createMetrics();
+  const fleet = createFleet(store, logger.child({ component: "fleet" }));
+  registerGauges(metrics, fleet);
+
+  // The embedded broker's server principal: a fresh secret each start, known only in-process.
+  const serverSecret = generateSecret(32);
+  const auth = createAuthenticator(store, serverSecret);
+  const broker = opts.brokerUrl
+    ? null
+    : await startEmbeddedBroker({ port: opts.mqttPort, host: opts.mqttHost, topics, auth, logger: logger.child({ component: "broker" }), metrics });
+  const mqttUrl = opts.brokerUrl ?? broker!.url;
+
+  const ingestCtx = { topics, fleet, store, metrics, logger: logger.child({ component: "ingest" }) };
+  const client = await connectServerClient(
+    {
+      url: mqttUrl,
+      username: opts.brokerUrl ? (opts.brokerUsername ?? SERVER_USERNAME) : SERVER_USERNAME,
+      password: opts.brokerUrl ? (opts.brokerPassword ?? "") : serverSecret,
+    },
+    topics,
+    logger.child({ component: "mqtt" }),
+    (topic, payload, receivedAt) => handleDeviceMessage(ingestCtx, topic, payload, receivedAt),
+  );
+  const dispatcher = createDispatcher({ topics, fleet, store, metrics, logger: logger.child({ component: "commands" }), publisher: client });
+  // The embedded broker keeps its queues in memory: what was pending before a restart is sent again
+  // (the agent answers a repeat with `rejected: duplicate`, which the lifecycle ignores).
+  if (broker) await dispatcher.republishPending();
+
+  const offlineAfterMs = opts.offlineAfterMs ?? 180_000;
+  const retentionMs = opts.heartbeatRetentionMs ?? 7 * 24 * 3600_000;
+  const bucketMs = opts.heartbeatBucketMs ?? 3600_000;
+  let lastDownsample = 0;
+  const ticker = setInterval(() => {
+    const now = Date.now();
+    fleet.dispatch({ kind: "tick", now: new Date(now).toISOString(), offlineAfterMs });
+    dispatcher.sweep(new Date(now));
+    if (now - lastDownsample > bucketMs / 4) {
+      lastDownsample = now;
+      const removed = store.downsampleHeartbeats(now - retentionMs, bucketMs);
+      if (removed) logger.info({ removed }, "heartbeats past the retention window downsampled");
+    }
+  }, opts.tickMs ?? 5000);
+  ticker.unref();
+
+  const app = await buildApi({
+    fleet,
+    store,
+    dispatcher,
+    metrics,
+    auth,
+    logger: logger.child({ component: "api" }),
+    brokerConnected: () => client.connected,
+    scryptCost: opts.scryptCost,
+  });
+  let httpUrl: string | null = null;
+  if (opts.listenHttp !== false) {
+    await app.listen({ port: opts.httpPort, host: opts.httpHost ?? "0.0.0.0" });
+    const port = (app.server.address() as AddressInfo).port;
+    httpUrl = `http://127.0.0.1:${port}`;
+    logger.info({ url: httpUrl }, "HTTP API listening");
+  }
+
+  return {
+    app,
+    store,
+    fleet,
+    metrics,
+    dispatcher,
+    client,
+    broker,
+    httpUrl,
+    mqttUrl,
+    async close() {
+      clearInterval(ticker);
+      await app.close();
+      await client.close();
+      if (broker) await broker.close();
+      fleet.close();
+      store.close();
+    },
+  };
+}

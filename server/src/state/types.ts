@@ -1,0 +1,100 @@
+import type {
+  CommandResponse,
+  Diagnosis,
+  EventMessage,
+  HeartbeatMessage,
+  HealthMessage,
+  LayerName,
+  StatusMessage,
+} from "@uplink/shared";
+
+/** Where a command is, as the API shows it. `pending` until the device answers. */
+export const COMMAND_LIFECYCLE = ["pending", "accepted", "succeeded", "failed", "rejected", "timed-out", "expired"] as const;
+export type CommandLifecycleState = (typeof COMMAND_LIFECYCLE)[number];
+export const FINAL_LIFECYCLE_STATES: readonly CommandLifecycleState[] = [
+  "succeeded",
+  "failed",
+  "rejected",
+  "timed-out",
+  "expired",
+];
+
+export interface CommandRecord {
+  id: string;
+  deviceId: string;
+  name: string;
+  args: Record<string, unknown>;
+  issuedAt: string;
+  expiresAt: string;
+  issuedBy: string;
+  state: CommandLifecycleState;
+  /** The latest progress step or the reason of a rejection or failure. */
+  detail: string | null;
+  updatedAt: string;
+  responses: CommandResponse[];
+}
+
+/** Per device: the receipt of its seq numbers, so that "nothing lost" is a number. */
+export interface SeqReceipt {
+  bootId: string | null;
+  /** Highest seq seen of the current boot. */
+  maxSeq: number;
+  /** Seqs below maxSeq of the current boot not seen yet (bounded: see MAX_MISSING). */
+  missing: number[];
+  received: number;
+  duplicates: number;
+  /** Messages missing for good: counted when a seq is skipped, uncounted if it arrives late. */
+  gaps: number;
+  /** Messages of a boot older than the current one (e.g. a retained health of the last boot). */
+  stale: number;
+  /** The last few boot ids before the current one, to tell a stale boot from a new one. */
+  pastBootIds: string[];
+}
+
+export type LinkRootCauses = Record<string, LayerName | null>;
+
+export interface DeviceState {
+  deviceId: string;
+  /** From status and heartbeat age: true only while the device says online and keeps beating. */
+  online: boolean;
+  status: "online" | "offline" | "unknown";
+  statusReason: string | null;
+  agentVersion: string | null;
+  bootId: string | null;
+  /** Server time of the last message of any kind. */
+  lastSeenAt: string | null;
+  lastHeartbeatAt: string | null;
+  activeLink: string | null;
+  uptimeS: number | null;
+  signal: HeartbeatMessage["signal"] | null;
+  system: HeartbeatMessage["system"] | null;
+  links: HeartbeatMessage["links"] | null;
+  /** The device's own count of heartbeats it shed on purpose (outbox full), this boot. */
+  outbox: HeartbeatMessage["outbox"] | null;
+  /** The last health report as the agent published it (envelope fields included). */
+  health: HealthMessage | null;
+  healthAt: string | null;
+  /** `firstFailingLayer` per link and for `host`: the root cause, read from `health`. */
+  rootCause: LinkRootCauses;
+  recentEvents: EventMessage[];
+  commandsInFlight: string[];
+  seq: SeqReceipt;
+}
+
+export interface FleetState {
+  devices: Record<string, DeviceState>;
+  /** Commands not final yet, by id. Final ones live in the store only. */
+  commands: Record<string, CommandRecord>;
+}
+
+export type FleetMessage =
+  | { kind: "device.registered"; deviceId: string }
+  | { kind: "seq.observed"; deviceId: string; receipt: SeqReceipt }
+  | { kind: "status"; receivedAt: string; message: StatusMessage }
+  | { kind: "heartbeat"; receivedAt: string; message: HeartbeatMessage }
+  | { kind: "health"; receivedAt: string; message: HealthMessage }
+  | { kind: "event"; receivedAt: string; message: EventMessage }
+  | { kind: "command.updated"; command: CommandRecord }
+  | { kind: "tick"; now: string; offlineAfterMs: number };
+
+export type { Diagnosis };

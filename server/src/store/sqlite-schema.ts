@@ -1,0 +1,60 @@
+/**
+ * The SQLite schema, one migration per entry; `PRAGMA user_version` records how many ran. Append,
+ * never edit: a deployed data directory has run the old ones.
+ */
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE devices (
+    device_id TEXT PRIMARY KEY,
+    password_hash TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  CREATE TABLE tokens (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    hash TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  CREATE TABLE device_state (
+    device_id TEXT PRIMARY KEY,
+    state_json TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  CREATE TABLE events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    device_id TEXT NOT NULL,
+    at_ms INTEGER NOT NULL,
+    received_at TEXT NOT NULL,
+    type TEXT NOT NULL,
+    json TEXT NOT NULL
+  );
+  CREATE INDEX events_device_at ON events (device_id, at_ms);
+  CREATE TABLE health (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    device_id TEXT NOT NULL,
+    at_ms INTEGER NOT NULL,
+    received_at TEXT NOT NULL,
+    json TEXT NOT NULL
+  );
+  CREATE INDEX health_device_at ON health (device_id, at_ms);
+  CREATE TABLE heartbeats (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    device_id TEXT NOT NULL,
+    at_ms INTEGER NOT NULL,
+    received_at TEXT NOT NULL,
+    json TEXT NOT NULL
+  );
+  CREATE INDEX heartbeats_device_at ON heartbeats (device_id, at_ms);
+  CREATE TABLE commands (
+    id TEXT PRIMARY KEY,
+    seq INTEGER NOT NULL,
+    device_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    state TEXT NOT NULL,
+    issued_at TEXT NOT NULL,
+    json TEXT NOT NULL
+  );
+  CREATE INDEX commands_device ON commands (device_id, seq);
+  CREATE INDEX commands_state ON commands (state);
+  `,
+];

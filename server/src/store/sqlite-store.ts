@@ -1,0 +1,188 @@
+import Database from "better-sqlite3";
+import { UplinkError } from "../errors.ts";
+import { FINAL_LIFECYCLE_STATES, type CommandRecord, type DeviceState } from "../state/types.ts";
+import { MIGRATIONS } from "./sqlite-schema.ts";
+import type { Page, SeriesQuery, Store, Stored, TokenRow } from "./store.ts";
+
+type Row = Record<string, unknown>;
+
+function migrate(db: Database.Database): void {
+  const version = db.pragma("user_version", { simple: true }) as number;
+  for (let v = version; v < MIGRATIONS.length; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v]!);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+}
+
+function cursorOf(id: unknown): string {
+  return Buffer.from(String(id)).toString("base64url");
+}
+
+function idFromCursor(cursor: string | null | undefined): number {
+  if (!cursor) return Number.MAX_SAFE_INTEGER;
+  const n = Number(Buffer.from(cursor, "base64url").toString());
+  if (!Number.isInteger(n) || n < 0) throw new UplinkError("UPLINK_BAD_REQUEST", "cursor: not a cursor this server made");
+  return n;
+}
+
+function page<T>(rows: Row[], limit: number, map: (r: Row) => T): Page<T> {
+  const more = rows.length > limit;
+  const kept = more ? rows.slice(0, limit) : rows;
+  return { items: kept.map(map), nextCursor: more ? cursorOf(kept[kept.length - 1]!.id) : null };
+}
+
+/**
+ * The SQLite store. WAL lets the CLI's `--data` commands write while the server runs;
+ * synchronous=NORMAL is durable across a process crash and loses at most the last transactions
+ * on a power cut, which the agents' outboxes and QoS 1 cover.
+ */
+export function openSqliteStore(file: string): Store {
+  const db = new Database(file);
+  db.pragma("journal_mode = WAL");
+  db.pragma("synchronous = NORMAL");
+  db.pragma("busy_timeout = 5000");
+  db.pragma("foreign_keys = ON");
+  migrate(db);
+
+  const q = {
+    addDevice: db.prepare("INSERT INTO devices (device_id, password_hash, created_at) VALUES (?, ?, ?)"),
+    setPassword: db.prepare("UPDATE devices SET password_hash = ? WHERE device_id = ?"),
+    getPassword: db.prepare("SELECT password_hash FROM devices WHERE device_id = ?"),
+    deviceIds: db.prepare("SELECT device_id FROM devices ORDER BY device_id"),
+    addToken: db.prepare("INSERT INTO tokens (id, name, hash, created_at) VALUES (?, ?, ?, ?)"),
+    getToken: db.prepare("SELECT id, name, hash, created_at FROM tokens WHERE id = ?"),
+    tokenByName: db.prepare("SELECT id FROM tokens WHERE name = ?"),
+    tokens: db.prepare("SELECT id, name, created_at FROM tokens ORDER BY created_at"),
+    saveState: db.prepare(
+      "INSERT INTO device_state (device_id, state_json, updated_at) VALUES (?, ?, ?) " +
+        "ON CONFLICT (device_id) DO UPDATE SET state_json = excluded.state_json, updated_at = excluded.updated_at",
+    ),
+    loadStates: db.prepare("SELECT state_json FROM device_state ORDER BY device_id"),
+    addEvent: db.prepare("INSERT INTO events (device_id, at_ms, received_at, type, json) VALUES (?, ?, ?, ?, ?)"),
+    addHealth: db.prepare("INSERT INTO health (device_id, at_ms, received_at, json) VALUES (?, ?, ?, ?)"),
+    addHeartbeat: db.prepare("INSERT INTO heartbeats (device_id, at_ms, received_at, json) VALUES (?, ?, ?, ?)"),
+    saveCommand: db.prepare(
+      "INSERT INTO commands (id, seq, device_id, name, state, issued_at, json) " +
+        "VALUES (@id, (SELECT COALESCE(MAX(seq), 0) + 1 FROM commands), @deviceId, @name, @state, @issuedAt, @json) " +
+        "ON CONFLICT (id) DO UPDATE SET state = excluded.state, json = excluded.json",
+    ),
+    getCommand: db.prepare("SELECT json FROM commands WHERE id = ?"),
+    openCommands: db.prepare(
+      `SELECT json FROM commands WHERE state NOT IN (${FINAL_LIFECYCLE_STATES.map(() => "?").join(", ")}) ORDER BY seq`,
+    ),
+  };
+
+  function series(table: "events" | "health" | "heartbeats", sq: SeriesQuery, type?: string): Page<Stored<never>> {
+    const where = ["device_id = ?", "id < ?", "at_ms >= ?", "at_ms <= ?"];
+    const params: unknown[] = [sq.deviceId, idFromCursor(sq.cursor), sq.sinceMs ?? 0, sq.untilMs ?? Number.MAX_SAFE_INTEGER];
+    if (type) {
+      where.push("type = ?");
+      params.push(type);
+    }
+    const rows = db
+      .prepare(`SELECT id, received_at, json FROM ${table} WHERE ${where.join(" AND ")} ORDER BY id DESC LIMIT ?`)
+      .all(...params, sq.limit + 1) as Row[];
+    return page(rows, sq.limit, (r) => ({ receivedAt: String(r.received_at), message: JSON.parse(String(r.json)) as never }));
+  }
+
+  return {
+    addDevice(deviceId, passwordHash, createdAt) {
+      try {
+        q.addDevice.run(deviceId, passwordHash, createdAt);
+      } catch (err) {
+        if ((err as { code?: string }).code === "SQLITE_CONSTRAINT_PRIMARYKEY") {
+          throw new UplinkError("UPLINK_DEVICE_EXISTS", `device ${deviceId} already exists`, { deviceId });
+        }
+        throw err;
+      }
+    },
+    setDevicePassword(deviceId, passwordHash) {
+      if (q.setPassword.run(passwordHash, deviceId).changes === 0) {
+        throw new UplinkError("UPLINK_DEVICE_NOT_FOUND", `no device ${deviceId}`, { deviceId });
+      }
+    },
+    getDevicePasswordHash(deviceId) {
+      const row = q.getPassword.get(deviceId) as Row | undefined;
+      return row ? String(row.password_hash) : null;
+    },
+    listDeviceIds() {
+      return (q.deviceIds.all() as Row[]).map((r) => String(r.device_id));
+    },
+    addToken(t) {
+      if (q.tokenByName.get(t.name)) throw new UplinkError("UPLINK_TOKEN_EXISTS", `a token named ${t.name} exists`, { name: t.name });
+      q.addToken.run(t.id, t.name, t.hash, t.createdAt);
+    },
+    getToken(id) {
+      const r = q.getToken.get(id) as Row | undefined;
+      return r ? { id: String(r.id), name: String(r.name), hash: String(r.hash), createdAt: String(r.created_at) } : null;
+    },
+    listTokens() {
+      return (q.tokens.all() as Row[]).map((r) => ({ id: String(r.id), name: String(r.name), createdAt: String(r.created_at) }));
+    },
+    saveDeviceStates: db.transaction((states: readonly DeviceState[]) => {
+      const now = new Date().toISOString();
+      for (const s of states) q.saveState.run(s.deviceId, JSON.stringify(s), now);
+    }),
+    loadDeviceStates() {
+      return (q.loadStates.all() as Row[]).map((r) => JSON.parse(String(r.state_json)) as DeviceState);
+    },
+    appendEvent(deviceId, receivedAt, event) {
+      q.addEvent.run(deviceId, Date.parse(receivedAt), receivedAt, event.type, JSON.stringify(event));
+    },
+    listEvents(sq) {
+      return series("events", sq, sq.type);
+    },
+    appendHealth(deviceId, receivedAt, health) {
+      q.addHealth.run(deviceId, Date.parse(receivedAt), receivedAt, JSON.stringify(health));
+    },
+    listHealth(sq) {
+      return series("health", sq);
+    },
+    appendHeartbeat(deviceId, receivedAt, heartbeat) {
+      q.addHeartbeat.run(deviceId, Date.parse(receivedAt), receivedAt, JSON.stringify(heartbeat));
+    },
+    listHeartbeats(sq) {
+      return series("heartbeats", sq);
+    },
+    downsampleHeartbeats(beforeMs, bucketMs) {
+      const res = db
+        .prepare(
+          "DELETE FROM heartbeats WHERE at_ms < @before AND id NOT IN " +
+            "(SELECT MIN(id) FROM heartbeats WHERE at_ms < @before GROUP BY device_id, at_ms / @bucket)",
+        )
+        .run({ before: beforeMs, bucket: Math.max(1, Math.floor(bucketMs)) });
+      return res.changes;
+    },
+    saveCommand(cmd: CommandRecord) {
+      q.saveCommand.run({ id: cmd.id, deviceId: cmd.deviceId, name: cmd.name, state: cmd.state, issuedAt: cmd.issuedAt, json: JSON.stringify(cmd) });
+    },
+    getCommand(id) {
+      const r = q.getCommand.get(id) as Row | undefined;
+      return r ? (JSON.parse(String(r.json)) as CommandRecord) : null;
+    },
+    listCommands(cq) {
+      const where = ["seq < ?"];
+      const params: unknown[] = [idFromCursor(cq.cursor)];
+      if (cq.deviceId) {
+        where.push("device_id = ?");
+        params.push(cq.deviceId);
+      }
+      if (cq.state) {
+        where.push("state = ?");
+        params.push(cq.state);
+      }
+      const rows = db
+        .prepare(`SELECT seq AS id, json FROM commands WHERE ${where.join(" AND ")} ORDER BY seq DESC LIMIT ?`)
+        .all(...params, cq.limit + 1) as Row[];
+      return page(rows, cq.limit, (r) => JSON.parse(String(r.json)) as CommandRecord);
+    },
+    listOpenCommands() {
+      return (q.openCommands.all(...FINAL_LIFECYCLE_STATES) as Row[]).map((r) => JSON.parse(String(r.json)) as CommandRecord);
+    },
+    close() {
+      if (db.open) db.close();
+    },
+  };
+}
