@@ -19,6 +19,8 @@ lease() { pi busybox udhcpc -i "$1" -n -q -s "$script" >/dev/null 2>&1; }
 healthy() {
   pi ip link set wlan0 up; pi ip link set wwan0 up
   ip -n upl-ap link set ap0 up; ip -n upl-ap link set up0 up
+  # Setting a link down takes its routes with it.
+  ip -n upl-ap route replace default via 10.99.1.2
   lease wlan0; lease wwan0
   chattr -i "$resolv" 2>/dev/null || true
   printf 'nameserver 192.0.2.53\n' >"$resolv"
@@ -79,3 +81,11 @@ ip -n upl-ap link set up0 down; capture wifi-no-upstream; healthy
 
 # The access point is gone: no carrier on wlan0, and the DHCP client drops the lease and route.
 ip -n upl-ap link set ap0 down; pi ip addr flush dev wlan0; capture wifi-gone; healthy
+
+# Last, since it cannot be undone: the modem's interface is gone (unplugged, or re-enumerated in
+# another USB composition).
+pi ip link del wwan0
+capture modem-unplugged; link lsusb lsusb/rpi-stackexchange-140269-pi4-huawei.txt
+rm -f "$dir"/qmicli.* "$dir/qmi-network.txt" "$dir/dmesg.txt"
+capture modem-ecm-mode; link lsusb lsusb/industrialshields-sim7600g-h-ecm-9018.txt
+rm -f "$dir"/qmicli.* "$dir/qmi-network.txt" "$dir/dmesg.txt"

@@ -17,7 +17,10 @@ export function setUnauthorizedHandler(fn) {
   onUnauthorized = fn;
 }
 
-export async function api(path, { method = "GET", body, token = getToken(), signal } = {}) {
+/** With an explicit `token` (the sign-in check), a 401 is the caller's to report, not a sign-out. */
+export async function api(path, { method = "GET", body, token, signal } = {}) {
+  const explicit = token !== undefined;
+  token ??= getToken();
   const headers = { accept: "application/json" };
   if (token) headers.authorization = `Bearer ${token}`;
   if (body !== undefined) headers["content-type"] = "application/json";
@@ -30,7 +33,7 @@ export async function api(path, { method = "GET", body, token = getToken(), sign
     json = null;
   }
   if (!res.ok) {
-    if (res.status === 401) {
+    if (res.status === 401 && !explicit) {
       clearToken();
       onUnauthorized();
     }

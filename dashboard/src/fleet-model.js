@@ -71,6 +71,14 @@ export function deviceRootCause(device) {
   return causes.map(([, v]) => v).sort((a, b) => layerNumber(a) - layerNumber(b))[0];
 }
 
+/** Where a failing layer is the root cause: the links (or "host") whose lowest failing layer it is. */
+export function rootCauseWhere(device, name) {
+  const where = [];
+  for (const [ifname, link] of Object.entries(device?.health?.links ?? {})) if (link.firstFailingLayer === name) where.push(ifname);
+  if (device?.health?.host?.firstFailingLayer === name) where.push("host");
+  return where;
+}
+
 /** Every layer that fails somewhere on the device (any link or the host), once each. */
 export function failingLayers(device) {
   const out = new Set(Object.values(device?.rootCause ?? {}).filter(Boolean));

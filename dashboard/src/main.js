@@ -84,6 +84,8 @@ function show() {
 }
 
 main.addEventListener("rerender", () => current?.update());
+// "12 s ago" grows old on a quiet fleet: redraw now and then even without news.
+setInterval(() => current && store.changed(), 15_000);
 
 window.addEventListener("hashchange", () => {
   if (!getToken()) return;

@@ -38,7 +38,9 @@ export function createState() {
   function addSignalPoint(d, t, signal) {
     if (!signal || !t) return;
     if (d.signal.length && d.signal[d.signal.length - 1].t >= Date.parse(t)) return;
-    d.signal.push({ t: Date.parse(t), rssiDbm: signal.rssiDbm ?? null, rsrpDbm: signal.rsrpDbm ?? null, sinrDb: signal.sinrDb ?? signal.snrDb ?? null });
+    // On LTE, QMI's "SNR" is the reference-signal SINR; its "SINR" field is EV-DO's and an LTE
+    // modem fills it with a constant (see agent/src/parse/qmicli-nas-get-signal-strength.ts).
+    d.signal.push({ t: Date.parse(t), rssiDbm: signal.rssiDbm ?? null, rsrpDbm: signal.rsrpDbm ?? null, sinrDb: signal.snrDb ?? signal.sinrDb ?? null });
     if (d.signal.length > MAX_POINTS) d.signal.splice(0, d.signal.length - MAX_POINTS);
   }
 

@@ -71,7 +71,15 @@ export function connectMqtt(o: ConnectionOptions): Transport {
       client.on("message", (topic, payload) => fn(topic, payload));
     },
     end() {
-      return new Promise((resolve) => client.end(false, {}, () => resolve()));
+      // Connected: a clean DISCONNECT, so the broker drops the last will. Offline: there is no
+      // one to say goodbye to, and mqtt.js would otherwise wait for a connection that never comes.
+      return new Promise((resolve) => {
+        const timer = setTimeout(() => client.end(true, {}, () => resolve()), 2_000);
+        client.end(!client.connected, {}, () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
     },
   };
 }

@@ -154,7 +154,7 @@ function header(d, run) {
       { class: "facts" },
       fact("Active link", h("span", { "data-active-link": d.activeLink ?? "" }, d.activeLink ?? "none")),
       sel ? fact("Selection", sel.reason) : null,
-      fact("Signal", signalBarsView(d.signal)),
+      fact("4G signal", signalBarsView(d.signal)),
       fact("Last seen", d.lastSeenAt ? h("span", { title: d.lastSeenAt }, ago(d.lastSeenAt)) : "never"),
       !d.online && d.statusReason ? fact("Offline because", d.statusReason) : null,
       fact("Uptime", duration(d.uptimeS)),
@@ -240,11 +240,12 @@ function ladder(d, scope, layers, detail, run) {
                 h("ul", { class: "evidence" }, l.evidence.map((e) => h("li", {}, h("code", { class: "kind" }, e.kind), " ", e.fact))),
               )
             : null,
-          l.fix
+          // After a fix worked the layer has no fix any more: its lifecycle stays, to show the outcome.
+          l.fix || cmd
             ? h(
                 "div",
                 { class: "fix" },
-                h(
+                l.fix ? h(
                   "button",
                   {
                     type: "button",
@@ -256,7 +257,7 @@ function ladder(d, scope, layers, detail, run) {
                   },
                   busy ? "Running… " : "Run fix: ",
                   h("code", {}, commandLabel(l.fix.name, l.fix.args)),
-                ),
+                ) : null,
                 cmd ? lifecycleView(cmd) : null,
               )
             : null,

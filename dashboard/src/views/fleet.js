@@ -9,6 +9,7 @@ import {
   linkNames,
   matchesFilter,
   onFallback,
+  rootCauseWhere,
   sortDevices,
 } from "../fleet-model.js";
 import { layerStripView } from "./layer-strip.js";
@@ -186,7 +187,7 @@ function deviceTable(devices) {
     h(
       "thead",
       {},
-      h("tr", {}, ["Device", "State", "Active link", "Signal", "Layers per link (1–7)", "Root cause", "Last seen"].map((t) => h("th", { scope: "col" }, t))),
+      h("tr", {}, ["Device", "State", "Active link", "4G signal", "Layers per link (1–7)", "Root cause", "Last seen"].map((t) => h("th", { scope: "col" }, t))),
     ),
     h("tbody", {}, devices.map(deviceRow)),
   );
@@ -213,7 +214,7 @@ function deviceRow(d) {
       d.activeLink ? h("code", {}, d.activeLink) : h("span", { class: "muted" }, "none"),
       fallback ? h("span", { class: "badge warn", "data-fallback": "true" }, "fallback") : null,
     ),
-    h("td", { "data-label": "Signal" }, signalBarsView(d.signal)),
+    h("td", { "data-label": "4G signal" }, signalBarsView(d.signal)),
     h(
       "td",
       { "data-label": "Layers" },
@@ -228,7 +229,9 @@ function deviceRow(d) {
     h(
       "td",
       { "data-label": "Root cause", "data-root-cause": root ?? "none" },
-      root ? h("span", { class: "root-cause" }, `${layerNumber(root)} ${root}`) : h("span", { class: "muted" }, d.health ? "none" : "–"),
+      root
+        ? [h("span", { class: "root-cause" }, `${layerNumber(root)} ${root}`), " ", h("span", { class: "muted small" }, rootCauseWhere(d, root).join(", "))]
+        : h("span", { class: "muted" }, d.health ? "none" : "–"),
     ),
     h("td", { "data-label": "Last seen" }, d.lastSeenAt ? h("time", { datetime: d.lastSeenAt, title: d.lastSeenAt }, ago(d.lastSeenAt)) : "never"),
   );

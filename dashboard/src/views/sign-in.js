@@ -39,6 +39,8 @@ export function signInView(onSignedIn, message) {
       },
     },
     h("h1", { id: "sign-in-title" }, "Sign in"),
+    // For password managers, which file a secret under a user name.
+    h("input", { type: "text", name: "username", autocomplete: "username", value: "operator", hidden: true, "aria-hidden": "true", tabindex: "-1" }),
     h("label", { for: "token" }, "Operator token"),
     input,
     h("p", { id: "token-help", class: "help" }, "Made with ", h("code", {}, "uplink token add <name>"), ". Kept in this tab only."),

@@ -25,7 +25,7 @@ export function signalPlot(points, width = 640) {
   let top = 8;
   for (const panel of panels) {
     panel.top = top;
-    top += panel.height + 24;
+    top += panel.height + 36;
   }
   const height = top + 2;
   const t0 = points[0].t;

@@ -22,8 +22,9 @@ function cursorOf(id: unknown): string {
 
 function idFromCursor(cursor: string | null | undefined): number {
   if (!cursor) return Number.MAX_SAFE_INTEGER;
-  const n = Number(Buffer.from(cursor, "base64url").toString());
-  if (!Number.isInteger(n) || n < 0) throw new UplinkError("UPLINK_BAD_REQUEST", "cursor: not a cursor this server made");
+  const text = Buffer.from(cursor, "base64url").toString();
+  const n = Number(text);
+  if (!/^[0-9]{1,16}$/.test(text) || !Number.isSafeInteger(n)) throw new UplinkError("UPLINK_BAD_REQUEST", "cursor: not a cursor this server made");
   return n;
 }
 
@@ -150,7 +151,7 @@ export function openSqliteStore(file: string): Store {
       const res = db
         .prepare(
           "DELETE FROM heartbeats WHERE at_ms < @before AND id NOT IN " +
-            "(SELECT MIN(id) FROM heartbeats WHERE at_ms < @before GROUP BY device_id, at_ms / @bucket)",
+            "(SELECT MIN(id) FROM heartbeats WHERE at_ms < @before GROUP BY device_id, at_ms / CAST(@bucket AS INTEGER))",
         )
         .run({ before: beforeMs, bucket: Math.max(1, Math.floor(bucketMs)) });
       return res.changes;

@@ -52,7 +52,8 @@ describe("the agent reporting to the broker", () => {
     await agent.diagnoseNow("test: netlink");
     const changed = await observer.waitFor((r) => r.message.type === "layer.changed" && r.message.link === "wwan0" && r.message.layer === "interface");
     expect(changed.message).toMatchObject({ from: "failing", to: "ok" });
-    const healths = observer.received.filter((r) => r.topic.endsWith("/health"));
-    await observer.waitFor(() => observer.received.filter((r) => r.topic.endsWith("/health")).length >= 2 || healths.length >= 2);
+    const healths = () => observer.received.filter((r) => r.topic.endsWith("/health"));
+    await observer.waitFor(() => healths().length >= 2);
+    expect(healthSchema.parse(healths().at(-1)!.message).links.wwan0?.firstFailingLayer).toBeNull();
   });
 });

@@ -20,9 +20,12 @@ export async function startBroker(port = 0): Promise<TestBroker> {
     sockets.add(s);
     s.on("close", () => sockets.delete(s));
   });
+  let closed = false;
   return {
     port: (server.address() as AddressInfo).port,
     async close() {
+      if (closed) return;
+      closed = true;
       for (const s of sockets) s.destroy();
       await new Promise<void>((r) => server.close(() => r()));
       await new Promise<void>((r) => broker.close(() => r()));
