@@ -27,8 +27,27 @@ export interface Metrics {
   get(name: string, labels?: Labels): number;
   /** A gauge computed when scraped. */
   gauge(name: string, help: string, read: () => number | Array<{ labels: Labels; value: number }>): void;
+  /** One observation of a histogram declared in HISTOGRAMS (or with default buckets). */
+  observe(name: string, value: number): void;
   render(): string;
 }
+
+interface Histogram {
+  help: string;
+  /** Upper bounds, ascending; counts[i] is the number of observations <= bounds[i] and > bounds[i-1]. */
+  bounds: readonly number[];
+  counts: number[];
+  sum: number;
+  count: number;
+}
+
+/** Histograms and their buckets (Prometheus convention: seconds). */
+export const HISTOGRAMS: Record<string, { help: string; bounds: readonly number[] }> = {
+  uplink_ingest_delay_seconds: {
+    help: "from a device message's ts to its effect on the fleet state (device clock; exact when on one machine)",
+    bounds: [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10, 30],
+  },
+};
 
 export const COUNTERS: Record<string, string> = {
   uplink_messages_in_total: "device messages accepted, by channel",
@@ -46,6 +65,10 @@ export const COUNTERS: Record<string, string> = {
 export function createMetrics(): Metrics {
   const series = new Map<string, Series>();
   for (const [name, help] of Object.entries(COUNTERS)) series.set(name, { help, type: "counter", values: new Map() });
+  const histograms = new Map<string, Histogram>();
+  for (const [name, h] of Object.entries(HISTOGRAMS)) {
+    histograms.set(name, { help: h.help, bounds: h.bounds, counts: h.bounds.map(() => 0), sum: 0, count: 0 });
+  }
 
   function counter(name: string): Series {
     let s = series.get(name);
@@ -78,8 +101,30 @@ export function createMetrics(): Metrics {
         },
       });
     },
+    observe(name, value) {
+      const h = histograms.get(name);
+      if (!h) return;
+      h.sum += value;
+      h.count += 1;
+      // Beyond the last bound it counts only in +Inf (count).
+      for (let i = 0; i < h.bounds.length; i++) {
+        if (value <= h.bounds[i]!) {
+          h.counts[i]! += 1;
+          break;
+        }
+      }
+    },
     render() {
       const lines: string[] = [];
+      for (const [name, h] of histograms) {
+        lines.push(`# HELP ${name} ${h.help}`, `# TYPE ${name} histogram`);
+        let cumulative = 0;
+        h.bounds.forEach((b, i) => {
+          cumulative += h.counts[i]!;
+          lines.push(`${name}_bucket{le="${b}"} ${cumulative}`);
+        });
+        lines.push(`${name}_bucket{le="+Inf"} ${h.count}`, `${name}_sum ${h.sum}`, `${name}_count ${h.count}`);
+      }
       for (const [name, s] of series) {
         lines.push(`# HELP ${name} ${s.help}`, `# TYPE ${name} ${s.type}`);
         const values = s.read ? s.read() : [...s.values.values()];

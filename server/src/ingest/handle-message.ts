@@ -25,7 +25,7 @@ export interface IngestContext {
 }
 
 export type IngestOutcome =
-  | { ok: true; verdict: "new" | "late" }
+  | { ok: true; verdict: "new" | "late" | "will" }
   | { ok: false; verdict: "duplicate" | "stale" }
   | { ok: false; verdict: "rejected"; reason: string; message: string };
 
@@ -70,6 +70,8 @@ export function handleDeviceMessage(ctx: IngestContext, topic: string, payload: 
     ctx.logger.error({ err, topic }, "storing a device message failed");
     return reject(ctx, topic, "internal-error", (err as Error).message);
   }
+  // The state now shows the message: how long since the device made it (by the device's clock).
+  ctx.metrics.observe("uplink_ingest_delay_seconds", Math.max(0, Date.now() - Date.parse(msg.ts)) / 1000);
   return { ok: true, verdict };
 }
 

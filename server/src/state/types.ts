@@ -47,6 +47,8 @@ export interface SeqReceipt {
   gaps: number;
   /** Messages of a boot older than the current one (e.g. a retained health of the last boot). */
   stale: number;
+  /** Seq 1 of the current boot (the last will, or the clean `offline` in its place) has arrived. */
+  willSeen: boolean;
   /** The last few boot ids before the current one, to tell a stale boot from a new one. */
   pastBootIds: string[];
 }

@@ -21,7 +21,7 @@ describe("the seq receipt", () => {
     ["a late arrival closing a gap", [["b1", 1], ["b1", 3], ["b1", 2]], ["new", "new", "late"], { gaps: 0, missing: [] }],
     ["a late arrival seen twice", [["b1", 1], ["b1", 3], ["b1", 2], ["b1", 2]], ["new", "new", "late", "duplicate"], { gaps: 0, duplicates: 1 }],
     ["the first boot seen starting mid-way", [["b1", 40]], ["new"], { gaps: 0, maxSeq: 40 }],
-    ["a new boot counted from 1", [["b1", 1], ["b2", 3]], ["new", "new"], { bootId: "b2", gaps: 2, pastBootIds: ["b1"] }],
+    ["a new boot counted from 2, after its will", [["b1", 2], ["b2", 4]], ["new", "new"], { bootId: "b2", gaps: 2, pastBootIds: ["b1"] }],
     ["a message of the previous boot", [["b1", 1], ["b2", 1], ["b1", 2]], ["new", "new", "stale"], { stale: 1, bootId: "b2" }],
   ] as const)("handles %s", (_name, msgs, verdicts, expected) => {
     const r = feed(msgs as unknown as Array<[string, number]>);
@@ -40,5 +40,26 @@ describe("the seq receipt", () => {
     const before = emptyReceipt();
     observeSeq(before, "b1", 3);
     expect(before).toEqual(emptyReceipt());
+  });
+});
+
+describe("the last will's seq", () => {
+  it("counts no gap when a new boot's stream starts after the reserved will seq", () => {
+    let r = observeSeq(emptyReceipt(), "boot-a", 2).receipt;
+    r = observeSeq(r, "boot-a", 3).receipt;
+    const next = observeSeq(r, "boot-b", 2);
+    expect(next.verdict).toBe("new");
+    expect(next.receipt.gaps).toBe(0);
+  });
+
+  it("applies a will that arrives after later messages, and again after a second lost connection", () => {
+    let r = observeSeq(emptyReceipt(), "boot-a", 2).receipt;
+    r = observeSeq(r, "boot-a", 5).receipt;
+    const first = observeSeq(r, "boot-a", 1);
+    expect(first.verdict).toBe("will");
+    expect(first.receipt.duplicates).toBe(0);
+    const again = observeSeq(first.receipt, "boot-a", 1);
+    expect(again.verdict).toBe("will");
+    expect(again.receipt.received).toBe(first.receipt.received);
   });
 });

@@ -1,0 +1,201 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { launchChromium, startUplinkServer, type RunningUplinkServer } from "../helpers/browser.ts";
+import { DEMO_FLEET, startDemoFleet } from "../helpers/demo-fleet.ts";
+import type { SimDevice } from "../helpers/sim-device.ts";
+
+/**
+ * The dashboard in Debian's headless Chromium against the real uplink-server process, with
+ * devices that speak the wire contract over real MQTT and report the agent's own diagnosis of
+ * real captured snapshots.
+ */
+describe("the dashboard", () => {
+  let server: RunningUplinkServer;
+  let fleet: Map<string, SimDevice>;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+
+  beforeAll(async () => {
+    server = await startUplinkServer();
+    fleet = await startDemoFleet(server.mqttUrl, (id) => server.addDevice(id), { heartbeatMs: 1000, stepMs: 200 });
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    for (const c of contexts) await c.close().catch(() => {});
+    await browser?.close();
+    for (const d of fleet?.values() ?? []) await d.stop().catch(() => {});
+    await server?.stop();
+  });
+
+  async function openPage(viewport = { width: 1280, height: 800 }): Promise<Page> {
+    const context = await browser.newContext({ viewport });
+    contexts.push(context);
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    // A Content-Security-Policy violation or a failed module load shows up as a console error.
+    page.on("console", (m) => {
+      if (m.type() === "error" && !/401|Unauthorized/.test(m.text())) errors.push(m.text());
+    });
+    (page as Page & { errors: string[] }).errors = errors;
+    return page;
+  }
+
+  async function signIn(page: Page): Promise<void> {
+    await page.goto(server.httpUrl);
+    await page.getByLabel("Operator token").fill(server.token);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.locator("table.devices").waitFor();
+    // Set once: if the page ever reloads, this marker is gone.
+    await page.evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true));
+  }
+
+  const row = (page: Page, id: string) => page.locator(`tr[data-device="${id}"]`);
+  const stillSamePage = (page: Page) => page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded === true);
+
+  it("shows nothing but the sign-in form without a token, and refuses a wrong one", async () => {
+    const page = await openPage();
+    await page.goto(server.httpUrl);
+    await expect(page.getByLabel("Operator token").isVisible()).resolves.toBe(true);
+    expect(await page.locator("table.devices").count()).toBe(0);
+    await page.getByLabel("Operator token").fill("upl_000000000000_not-a-real-token");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByText("That token was not accepted.").waitFor();
+    expect(await page.locator("table.devices").count()).toBe(0);
+    expect(await page.evaluate(() => sessionStorage.getItem("uplink.token"))).toBeNull();
+  });
+
+  it("lists every device with its state, active link, signal and a seven-cell layer strip per link", async () => {
+    const page = await openPage();
+    await signIn(page);
+    await expect.poll(() => page.locator("tbody tr").count(), { timeout: 15_000 }).toBe(DEMO_FLEET.length);
+
+    // pi-depot-02 replays a modem whose packet data session is down: wwan0's root cause is layer 2.
+    const depot = row(page, "pi-depot-02");
+    await expect.poll(() => depot.locator('.strip[data-link="wwan0"]').getAttribute("data-root")).toBe("session");
+    expect(await depot.locator('.strip[data-link="wwan0"] .cell').count()).toBe(7);
+    expect(await depot.locator('.strip[data-link="wlan0"]').getAttribute("data-root")).toBe("none");
+    expect(await depot.locator("[data-state]").first().getAttribute("data-state")).toBe("online");
+    expect(await depot.locator(".dbm").textContent()).toMatch(/^-\d+(\.\d)? dBm$/);
+
+    // pi-field-03 lost its Wi-Fi: traffic is on the 4G fallback.
+    const field = row(page, "pi-field-03");
+    expect(await field.locator("[data-active-link]").getAttribute("data-active-link")).toBe("wwan0");
+    expect(await field.locator("[data-fallback]").count()).toBe(1);
+
+    // The counts at the top add up to the fleet.
+    expect(await page.locator('[data-count="online"] .n').textContent()).toBe(String(DEMO_FLEET.length));
+    expect(Number(await page.locator('[data-layer-count="session"] .n').textContent())).toBeGreaterThanOrEqual(3);
+  });
+
+  it("filters by failing layer and by state", async () => {
+    const page = await openPage();
+    await signIn(page);
+    await page.getByLabel("Failing layer", { exact: true }).selectOption("dns");
+    await expect.poll(() => page.locator("tbody tr").count()).toBe(1);
+    expect(await page.locator("tbody tr").getAttribute("data-device")).toBe("pi-kiosk-04");
+    await page.getByLabel("Failing layer", { exact: true }).selectOption("all");
+    await page.getByLabel("State", { exact: true }).selectOption("fallback");
+    await expect.poll(() => page.locator("tbody tr").count()).toBe(1);
+    expect(await page.locator("tbody tr").getAttribute("data-device")).toBe("pi-field-03");
+  });
+
+  it("shows a device failing over to 4G without a reload", async () => {
+    const page = await openPage();
+    await signIn(page);
+    const barn = row(page, "pi-barn-01");
+    expect(await barn.locator("[data-active-link]").getAttribute("data-active-link")).toBe("wlan0");
+
+    await fleet.get("pi-barn-01")!.become("wifi-gone", "wlan0 lost its association");
+
+    await expect.poll(() => barn.locator("[data-active-link]").getAttribute("data-active-link"), { timeout: 15_000 }).toBe("wwan0");
+    await expect.poll(() => barn.locator("[data-fallback]").count()).toBe(1);
+    expect(await barn.locator('.strip[data-link="wlan0"]').getAttribute("data-root")).toBe("session");
+    expect(await stillSamePage(page)).toBe(true);
+  });
+
+  it("shows a device going offline without a reload", async () => {
+    const page = await openPage();
+    await signIn(page);
+    const pump = row(page, "pi-pump-05");
+    expect(await pump.getAttribute("data-online")).toBe("true");
+
+    await fleet.get("pi-pump-05")!.stop();
+
+    await expect.poll(() => pump.getAttribute("data-online"), { timeout: 15_000 }).toBe("false");
+    expect(await pump.locator(".badge.offline").textContent()).toBe("offline");
+    expect(await page.locator('[data-count="offline"] .n').textContent()).toBe("1");
+    expect(await stillSamePage(page)).toBe(true);
+  });
+
+  it("runs a layer's suggested fix from the device view and shows its lifecycle to success", async () => {
+    const page = await openPage();
+    await signIn(page);
+    // By keyboard: the device link is focusable and Enter opens the device view.
+    await page.locator('a[href="#/devices/pi-depot-02"]').focus();
+    await page.keyboard.press("Enter");
+    await page.getByRole("heading", { name: "pi-depot-02" }).waitFor();
+
+    const session = page.locator('[data-link="wwan0"] .rung[data-layer="session"]');
+    expect(await session.getAttribute("data-state")).toBe("failing");
+    const fix = session.locator('button[data-fix="qmi.restart"]');
+    await fix.click();
+
+    const lifecycle = session.locator(".lifecycle");
+    await expect.poll(() => lifecycle.getAttribute("data-state"), { timeout: 20_000 }).toBe("succeeded");
+    const steps = await lifecycle.locator(".step-state").allTextContents();
+    expect(steps[0]).toBe("pending");
+    expect(steps).toContain("accepted");
+    expect(steps.at(-1)).toBe("succeeded");
+
+    // The device answered with its new health: the session layer is ok now, and the command is in the history.
+    await expect.poll(() => session.getAttribute("data-state"), { timeout: 10_000 }).toBe("ok");
+    await expect.poll(() => page.locator('.command-list .command[data-state="succeeded"]').count()).toBeGreaterThanOrEqual(1);
+    expect(fleet.get("pi-depot-02")!.commands.map((c) => c.name)).toContain("qmi.restart");
+    expect(await stillSamePage(page)).toBe(true);
+  });
+
+  it("fits a phone screen: one card per device, no sideways scrolling, every control labelled", async () => {
+    const page = await openPage({ width: 390, height: 844 });
+    await signIn(page);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    expect(await page.locator("thead").isVisible()).toBe(false);
+    const unlabelled = await page.evaluate(() =>
+      [...document.querySelectorAll("input, select, button")]
+        .filter((el) => !(el as HTMLElement).hidden)
+        .filter((el) => {
+          const labelled = (el as HTMLInputElement).labels?.length || el.getAttribute("aria-label") || el.textContent?.trim();
+          return !labelled;
+        })
+        .map((el) => el.outerHTML.slice(0, 80)),
+    );
+    expect(unlabelled).toEqual([]);
+
+    await page.locator('a[href="#/devices/pi-kiosk-04"]').click();
+    await page.getByRole("heading", { name: "Signal history" }).waitFor();
+    await page.locator(".plot > svg").waitFor();
+    const deviceOverflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(deviceOverflow).toBeLessThanOrEqual(0);
+    expect((page as Page & { errors: string[] }).errors).toEqual([]);
+  });
+
+  it("reads the event stream however the network splits it", async () => {
+    const page = await openPage();
+    await page.goto(server.httpUrl);
+    // As a string: vitest rewrites import() in the test's own source, and this runs in the page.
+    const got = await page.evaluate(`(async () => {
+      const { createSseParser } = await import("/src/sse-parse.js");
+      const stream = ": keepalive\\r\\n\\r\\nid: 1\\r\\nevent: device\\r\\ndata: {\\"a\\":1}\\r\\n\\r\\nevent: event\\ndata: line1\\ndata: line2\\n\\n";
+      const seen = [];
+      const p = createSseParser((m) => seen.push({ event: m.event, data: m.data }));
+      for (const ch of stream) p.push(ch);
+      return seen;
+    })()`);
+    expect(got).toEqual([
+      { event: "device", data: '{"a":1}' },
+      { event: "event", data: "line1\nline2" },
+    ]);
+  });
+});
