@@ -12,4 +12,13 @@ git diff --exit-code --stat -- shared/schema || { echo "shared/schema is stale: 
 echo "== tests"
 projects=(--project unit --project integration)
 if [[ $(id -u) -eq 0 ]]; then projects+=(--project e2e); else echo "(not root: the e2e suite is skipped)"; fi
-npx vitest run "${projects[@]}"
+report="$(mktemp)"
+trap 'rm -f "$report"' EXIT
+status=0
+npx vitest run "${projects[@]}" --reporter=default --reporter=json --outputFile.json="$report" || status=$?
+# One plain closing line, readable by any CI: "N passed, N failed, N skipped".
+node -e '
+  const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+  console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
+' "$report" 2>/dev/null || echo "tests: the runner wrote no report"
+exit "$status"

@@ -164,6 +164,8 @@ export function startFleetSim(o: FleetSimOptions): FleetSim {
       client.on("connect", () => {
         if (!first) return;
         first = false;
+        // As the agent should: mqtt.js writes a packet in chunks, and Nagle held the rest ~40 ms.
+        (client.stream as { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true);
         stats.connected += 1;
         s.client = client;
         client.subscribe(topics.device(s.deviceId, "cmd/req"), { qos: 1 });

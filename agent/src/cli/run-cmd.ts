@@ -12,6 +12,7 @@ import { SimulatedHost } from "../host/simulated-host.ts";
 import { connectMqtt } from "../mqtt/connection.ts";
 import { Agent, diagnoseOptionsOf } from "../runtime/agent.ts";
 import { systemClock } from "../runtime/clock.ts";
+import { startWatchdog } from "../runtime/sd-notify.ts";
 
 const USAGE = "usage: uplink-agent run --config <file> [--simulate <snapshot-dir>]\n";
 
@@ -49,6 +50,7 @@ export async function runCli(argv: string[]): Promise<number> {
   }
   let agent: Agent;
   let log: pino.Logger;
+  let watchdog: { stop(): void } | undefined;
   try {
     const config = await loadConfig(values.config);
     log = pino({ level: config.logLevel, base: { deviceId: config.deviceId } });
@@ -56,6 +58,8 @@ export async function runCli(argv: string[]): Promise<number> {
     if (values.simulate) log.warn({ event: "agent.simulated", dir: values.simulate }, "simulating a Pi from a snapshot: no real command runs");
     agent = new Agent({ config, host, clock: systemClock, log, collect: (h, o) => collectSnapshot(h, o), assess: diagnose, connect: connectMqtt });
     await agent.start();
+    // Under systemd with WatchdogSec= (deploy/systemd/uplink-agent.service); a no-op elsewhere.
+    watchdog = startWatchdog({ env: process.env, pid: process.pid, host: new ExecaHost(), clock: systemClock, log });
   } catch (err) {
     // A bad config stops the agent here, naming every wrong field and why.
     process.stderr.write(`uplink-agent run: ${errorMessage(err)}\n`);
@@ -67,6 +71,7 @@ export async function runCli(argv: string[]): Promise<number> {
     const stop = (signal: string) => {
       if (stopping) return;
       stopping = true;
+      watchdog?.stop();
       log.info({ event: "agent.stopping", signal }, "stopping");
       agent.stop().then(
         () => resolve(0),

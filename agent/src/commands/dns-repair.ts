@@ -1,8 +1,5 @@
 import type { CommandContext, CommandHandler } from "./context.ts";
 
-/** The field guide's pair, when neither the argument nor a lease names servers. */
-export const FALLBACK_NAMESERVERS = ["8.8.8.8", "1.1.1.1"];
-
 export type ResolvManager = "systemd-resolved" | "resolvconf" | "file";
 
 /**
@@ -29,7 +26,8 @@ function chooseServers(args: Record<string, unknown>, ctx: CommandContext): stri
     const dns = ctx.leases.get(link)?.dns ?? [];
     if (dns.length > 0) return dns.slice(0, 3);
   }
-  return FALLBACK_NAMESERVERS;
+  // The configured fallback: the field guide's 8.8.8.8 and 1.1.1.1 unless set.
+  return ctx.config.dns.fallbackNameservers;
 }
 
 export const dnsRepairCommand: CommandHandler = async (args, ctx) => {

@@ -95,6 +95,10 @@ export const configSchema = z.strictObject({
   links: z.strictObject({ cellular: ifname.default("wwan0"), wifi: ifname.default("wlan0") }).default({ cellular: "wwan0", wifi: "wlan0" }),
   modem: modemSchema.default(modemSchema.parse({})),
   resolvConfPath: z.string().default("/etc/resolv.conf"),
+  /** What dns.repair writes when neither the command nor a recorded lease names servers. */
+  dns: z
+    .strictObject({ fallbackNameservers: z.array(z.ipv4()).min(1).max(3).default(["8.8.8.8", "1.1.1.1"]) })
+    .default({ fallbackNameservers: ["8.8.8.8", "1.1.1.1"] }),
   intervals: intervalsSchema.default(intervalsSchema.parse({})),
   probe: probeSchema.default(probeSchema.parse({})),
   healing: healingSchema.default(healingSchema.parse({})),

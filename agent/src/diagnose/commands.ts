@@ -40,6 +40,8 @@ export function readOnlyCaptures(o: DiagnoseOptions): Capture[] {
     qmi("qmicli.nas-get-serving-system", "--nas-get-serving-system"),
     qmi("qmicli.wds-get-packet-service-status", "--wds-get-packet-service-status"),
     qmi("qmicli.wda-get-data-format", "--wda-get-data-format"),
+    // The session as qmi-network sees it: its own state file plus a packet service query.
+    { key: "qmi-network", program: "qmi-network", args: [o.qmiDevice, "status"], timeoutMs: 20_000, group: "modem" },
     { key: "nmcli.device", program: "nmcli", args: ["device", "status"], timeoutMs: 5_000 },
     { key: "resolv.conf", file: o.resolvConfPath },
     { key: "lsattr", program: "lsattr", args: [o.resolvConfPath], timeoutMs: 5_000 },

@@ -87,7 +87,11 @@ export class SimulatedHost implements Host {
       const key = "qmicli.wds-get-packet-service-status";
       const next = setPacketStatus(this.state.get(key), args[1] === "start");
       if (next !== undefined) this.state.set(key, next);
-      return ok(`simulated: qmi-network ${args[1]}\n`);
+      // qmi-network's own closing line (libqmi utils/qmi-network.in), so that `qmi-network DEV
+      // status` and the diagnosis read the session as the command left it.
+      const said = args[1] === "start" ? "Network started successfully" : "Network stopped successfully";
+      if (this.state.has("qmi-network")) this.state.set("qmi-network", `${said}\n`);
+      return ok(`simulated: qmi-network ${args[1]}\n${said}\n`);
     }
     if (file === "udhcpc") return this.dhcp(arg("-i"));
     if (file === "chattr") {

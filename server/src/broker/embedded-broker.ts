@@ -105,7 +105,12 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
   });
   aedes.on("clientError", (client, err) => logger.debug({ clientId: client.id, err: err.message }, "client error"));
 
-  const server: Server = createServer((socket) => aedes.handle(socket));
+  const server: Server = createServer((socket) => {
+    // MQTT packets are small and answered (PUBACK, a command and its response): Nagle's algorithm
+    // against the peer's delayed ACK held each of them ~40 ms.
+    socket.setNoDelay(true);
+    aedes.handle(socket);
+  });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(opts.port, opts.host ?? "0.0.0.0", () => resolve());

@@ -44,6 +44,9 @@ export async function connectServerClient(
   client.on("error", (err) => logger.warn({ err: err.message }, "server MQTT client error"));
   client.on("offline", () => logger.warn("server MQTT client offline; reconnecting"));
   client.on("connect", (ack) => {
+    // mqtt.js writes a packet in several small chunks; with Nagle on, the rest of a command waited
+    // ~40 ms for the broker's delayed ACK.
+    (client.stream as { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true);
     logger.info({ url: conn.url, sessionPresent: ack.sessionPresent }, "server MQTT client connected");
     // Subscribe on every connect: a broker that lost our session (restart, clean start) must get
     // the subscriptions again.

@@ -57,4 +57,18 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX commands_device ON commands (device_id, seq);
   CREATE INDEX commands_state ON commands (state);
   `,
+  // Messages unique by (device, boot, seq): a redelivery is stored once. Rows from before have
+  // NULLs, which a unique index never compares equal.
+  `
+  ALTER TABLE events ADD COLUMN boot_id TEXT;
+  ALTER TABLE events ADD COLUMN seq INTEGER;
+  CREATE UNIQUE INDEX events_device_boot_seq ON events (device_id, boot_id, seq);
+  ALTER TABLE health ADD COLUMN boot_id TEXT;
+  ALTER TABLE health ADD COLUMN seq INTEGER;
+  CREATE UNIQUE INDEX health_device_boot_seq ON health (device_id, boot_id, seq);
+  ALTER TABLE heartbeats ADD COLUMN boot_id TEXT;
+  ALTER TABLE heartbeats ADD COLUMN seq INTEGER;
+  CREATE UNIQUE INDEX heartbeats_device_boot_seq ON heartbeats (device_id, boot_id, seq);
+  CREATE INDEX device_state_updated ON device_state (updated_at);
+  `,
 ];

@@ -2,6 +2,7 @@ import Database from "better-sqlite3";
 import { UplinkError } from "../errors.ts";
 import { FINAL_LIFECYCLE_STATES, type CommandRecord, type DeviceState } from "../state/types.ts";
 import { MIGRATIONS } from "./sqlite-schema.ts";
+import { idFromCursor, page } from "./paging.ts";
 import type { Page, SeriesQuery, Store, Stored, TokenRow } from "./store.ts";
 
 type Row = Record<string, unknown>;
@@ -14,24 +15,6 @@ function migrate(db: Database.Database): void {
       db.pragma(`user_version = ${v + 1}`);
     })();
   }
-}
-
-function cursorOf(id: unknown): string {
-  return Buffer.from(String(id)).toString("base64url");
-}
-
-function idFromCursor(cursor: string | null | undefined): number {
-  if (!cursor) return Number.MAX_SAFE_INTEGER;
-  const text = Buffer.from(cursor, "base64url").toString();
-  const n = Number(text);
-  if (!/^[0-9]{1,16}$/.test(text) || !Number.isSafeInteger(n)) throw new UplinkError("UPLINK_BAD_REQUEST", "cursor: not a cursor this server made");
-  return n;
-}
-
-function page<T>(rows: Row[], limit: number, map: (r: Row) => T): Page<T> {
-  const more = rows.length > limit;
-  const kept = more ? rows.slice(0, limit) : rows;
-  return { items: kept.map(map), nextCursor: more ? cursorOf(kept[kept.length - 1]!.id) : null };
 }
 
 /**
@@ -61,9 +44,18 @@ export function openSqliteStore(file: string): Store {
         "ON CONFLICT (device_id) DO UPDATE SET state_json = excluded.state_json, updated_at = excluded.updated_at",
     ),
     loadStates: db.prepare("SELECT state_json FROM device_state ORDER BY device_id"),
-    addEvent: db.prepare("INSERT INTO events (device_id, at_ms, received_at, type, json) VALUES (?, ?, ?, ?, ?)"),
-    addHealth: db.prepare("INSERT INTO health (device_id, at_ms, received_at, json) VALUES (?, ?, ?, ?)"),
-    addHeartbeat: db.prepare("INSERT INTO heartbeats (device_id, at_ms, received_at, json) VALUES (?, ?, ?, ?)"),
+    loadStatesSince: db.prepare("SELECT state_json FROM device_state WHERE updated_at >= ? ORDER BY device_id"),
+    getState: db.prepare("SELECT state_json FROM device_state WHERE device_id = ?"),
+    addEvent: db.prepare(
+      "INSERT INTO events (device_id, boot_id, seq, at_ms, received_at, type, json) VALUES (?, ?, ?, ?, ?, ?, ?) " +
+        "ON CONFLICT (device_id, boot_id, seq) DO NOTHING",
+    ),
+    addHealth: db.prepare(
+      "INSERT INTO health (device_id, boot_id, seq, at_ms, received_at, json) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (device_id, boot_id, seq) DO NOTHING",
+    ),
+    addHeartbeat: db.prepare(
+      "INSERT INTO heartbeats (device_id, boot_id, seq, at_ms, received_at, json) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (device_id, boot_id, seq) DO NOTHING",
+    ),
     saveCommand: db.prepare(
       "INSERT INTO commands (id, seq, device_id, name, state, issued_at, json) " +
         "VALUES (@id, (SELECT COALESCE(MAX(seq), 0) + 1 FROM commands), @deviceId, @name, @state, @issuedAt, @json) " +
@@ -126,23 +118,36 @@ export function openSqliteStore(file: string): Store {
       const now = new Date().toISOString();
       for (const s of states) q.saveState.run(s.deviceId, JSON.stringify(s), now);
     }),
-    loadDeviceStates() {
-      return (q.loadStates.all() as Row[]).map((r) => JSON.parse(String(r.state_json)) as DeviceState);
+    loadDeviceStates(changedSince) {
+      const rows = (changedSince ? q.loadStatesSince.all(changedSince) : q.loadStates.all()) as Row[];
+      return rows.map((r) => JSON.parse(String(r.state_json)) as DeviceState);
+    },
+    updateDeviceState(deviceId, change) {
+      if (db.inTransaction) throw new UplinkError("UPLINK_STORE_FAILED", "updateDeviceState does not nest");
+      // A write transaction from the start (IMMEDIATE): SQLite's lock is the whole database.
+      return db
+        .transaction(() => {
+          const row = q.getState.get(deviceId) as Row | undefined;
+          const next = change(row ? (JSON.parse(String(row.state_json)) as DeviceState) : null);
+          if (next) q.saveState.run(deviceId, JSON.stringify(next), new Date().toISOString());
+          return next;
+        })
+        .immediate();
     },
     appendEvent(deviceId, receivedAt, event) {
-      q.addEvent.run(deviceId, Date.parse(receivedAt), receivedAt, event.type, JSON.stringify(event));
+      return q.addEvent.run(deviceId, event.bootId, event.seq, Date.parse(receivedAt), receivedAt, event.type, JSON.stringify(event)).changes > 0;
     },
     listEvents(sq) {
       return series("events", sq, sq.type);
     },
     appendHealth(deviceId, receivedAt, health) {
-      q.addHealth.run(deviceId, Date.parse(receivedAt), receivedAt, JSON.stringify(health));
+      return q.addHealth.run(deviceId, health.bootId, health.seq, Date.parse(receivedAt), receivedAt, JSON.stringify(health)).changes > 0;
     },
     listHealth(sq) {
       return series("health", sq);
     },
     appendHeartbeat(deviceId, receivedAt, heartbeat) {
-      q.addHeartbeat.run(deviceId, Date.parse(receivedAt), receivedAt, JSON.stringify(heartbeat));
+      return q.addHeartbeat.run(deviceId, heartbeat.bootId, heartbeat.seq, Date.parse(receivedAt), receivedAt, JSON.stringify(heartbeat)).changes > 0;
     },
     listHeartbeats(sq) {
       return series("heartbeats", sq);

@@ -2,8 +2,8 @@ import type { EventMessage, HealthMessage, HeartbeatMessage } from "@uplink/shar
 import type { CommandLifecycleState, CommandRecord, DeviceState } from "../state/types.ts";
 
 /**
- * Everything the server keeps. Small on purpose, synchronous (better-sqlite3 is), and free of SQL
- * in its signatures, so that a PostgreSQL implementation is one more module.
+ * Everything the server keeps. Small on purpose, synchronous (better-sqlite3 is; the PostgreSQL
+ * store waits on a worker thread, see postgres-sync.ts), and free of SQL in its signatures.
  */
 export interface Store {
   addDevice(deviceId: string, passwordHash: string, createdAt: string): void;
@@ -16,13 +16,24 @@ export interface Store {
   listTokens(): Array<Omit<TokenRow, "hash">>;
 
   saveDeviceStates(states: readonly DeviceState[]): void;
-  loadDeviceStates(): DeviceState[];
+  /** Every stored device state, or those saved at or after `changedSince` (ISO time). */
+  loadDeviceStates(changedSince?: string): DeviceState[];
+  /**
+   * Replicas sharing one store: reads the device's stored state under a lock, stores what `change`
+   * returns (null: nothing) and releases the lock, in one transaction that also holds the appends
+   * `change` makes. Does not nest.
+   */
+  updateDeviceState(deviceId: string, change: (stored: DeviceState | null) => DeviceState | null): DeviceState | null;
 
-  appendEvent(deviceId: string, receivedAt: string, event: EventMessage): void;
+  /**
+   * The appends store a device message once per (deviceId, bootId, seq): false when it was there
+   * already (a redelivery, or another replica was first).
+   */
+  appendEvent(deviceId: string, receivedAt: string, event: EventMessage): boolean;
   listEvents(q: SeriesQuery & { type?: string }): Page<Stored<EventMessage>>;
-  appendHealth(deviceId: string, receivedAt: string, health: HealthMessage): void;
+  appendHealth(deviceId: string, receivedAt: string, health: HealthMessage): boolean;
   listHealth(q: SeriesQuery): Page<Stored<HealthMessage>>;
-  appendHeartbeat(deviceId: string, receivedAt: string, heartbeat: HeartbeatMessage): void;
+  appendHeartbeat(deviceId: string, receivedAt: string, heartbeat: HeartbeatMessage): boolean;
   listHeartbeats(q: SeriesQuery): Page<Stored<HeartbeatMessage>>;
   /** Keeps one heartbeat per device and bucket among those older than `beforeMs`; returns how many went. */
   downsampleHeartbeats(beforeMs: number, bucketMs: number): number;

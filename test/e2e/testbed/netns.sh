@@ -4,12 +4,19 @@
 #   upl-pi   wlan0 ==veth== ap0    upl-ap    10.41.108.1/24, dnsmasq DHCP (lease 600 s)  --+
 #            wwan0 ==veth== cell0  upl-cell  100.67.169.177/30, dnsmasq DHCP (the field    |
 #                                            guide's /30)                                  |
-#   upl-inet  "the internet": 192.0.2.1 (ping target) and 192.0.2.53 (DNS for *.uplink.test) <-+
+#   upl-inet  "the internet": 192.0.2.1 (ping target), 192.0.2.53 and 192.0.2.54 (DNS for    <-+
+#             *.uplink.test), 192.0.2.10 (where the e2e tests run uplink-server and its broker)
+#   root ns   upl-inet0 10.99.9.1/30 ==veth== host0 10.99.9.2/30 in upl-inet: the tests reach the
+#             server's API from here, without a route to anything else
 #
 # Addresses are the field guide's for the links and TEST-NET-1 (RFC 5737) for the internet: no
 # packet can leave these namespaces, and none is aimed at a real host.
 #
+# The carrier (upl-cell) forwards the Pi's traffic and answers its DHCP only while the modem's packet
+# data session is up: `carrier on|off` (the modem stand-in's qmi-network start/stop calls it).
+#
 # Usage: netns.sh up | down | exec CMD... (runs CMD in upl-pi)
+#        netns.sh carrier on|off | cell-dhcp on|off | dns on|off
 set -euo pipefail
 PI=upl-pi AP=upl-ap CELL=upl-cell INET=upl-inet
 RUN=${UPLINK_TESTBED_RUN:-/run/uplink-testbed}
@@ -19,6 +26,8 @@ nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
 down() {
   for f in "$RUN"/*.pid; do [ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null || true; done
   for ns in $PI $AP $CELL $INET; do ip netns del "$ns" 2>/dev/null || true; done
+  ip link del upl-inet0 2>/dev/null || true
+  chattr -i "/etc/netns/$PI/resolv.conf" 2>/dev/null || true
   rm -rf "/etc/netns/$PI" "$RUN"
 }
 
@@ -42,6 +51,13 @@ up() {
   ip -n $INET addr add 10.99.2.2/30 dev inet-cell
   ip -n $INET addr add 192.0.2.1/32 dev lo
   ip -n $INET addr add 192.0.2.53/32 dev lo
+  ip -n $INET addr add 192.0.2.54/32 dev lo
+  ip -n $INET addr add 192.0.2.10/32 dev lo
+  ip link add upl-inet0 type veth peer name host0 netns $INET
+  ip addr add 10.99.9.1/30 dev upl-inet0
+  ip link set upl-inet0 up
+  ip -n $INET addr add 10.99.9.2/30 dev host0
+  ip -n $INET link set host0 up
   for pair in "$AP ap0" "$AP up0" "$CELL cell0" "$CELL up0" "$INET inet-ap" "$INET inet-cell"; do
     set -- $pair; ip -n "$1" link set "$2" up
   done
@@ -53,10 +69,13 @@ up() {
   nsx $CELL sysctl -qw net.ipv4.ip_forward=1
 
   dhcp $AP ap0 10.41.108.30 255.255.255.0 10.41.108.1 600
-  dhcp $CELL cell0 100.67.169.178 255.255.255.252 100.67.169.177 7200
-  # The internet's DNS: answers for *.uplink.test and refuses everything else.
-  nsx $INET dnsmasq --listen-address=192.0.2.53 --bind-interfaces --no-resolv --no-hosts \
-    --address=/uplink.test/192.0.2.1 --pid-file="$RUN/dns.pid" --log-facility=/dev/null
+  # The carrier's own address is looked up after the blackhole rule of `carrier off` (pref 10), so a
+  # dropped session silences the gateway too, as on a real bearer.
+  ip -n $CELL rule add pref 100 lookup local
+  ip -n $CELL rule del pref 0 lookup local
+  cell_dhcp on
+  dns on 53
+  dns on 54
 
   ip -n $PI link set wlan0 up
   ip -n $PI link set wwan0 up
@@ -69,9 +88,48 @@ dhcp() { # ns iface address mask router lease
     --dhcp-leasefile="$RUN/$1.leases" --pid-file="$RUN/$1.pid" --log-facility=/dev/null
 }
 
+cell_dhcp() { # on|off
+  if [ "$1" = on ]; then
+    stop_pid "$RUN/$CELL.pid"
+    dhcp $CELL cell0 100.67.169.178 255.255.255.252 100.67.169.177 7200
+  else
+    stop_pid "$RUN/$CELL.pid"
+  fi
+}
+
+carrier() { # on|off: the packet data session's effect on the network
+  if [ "$1" = on ]; then
+    ip -n $CELL rule del pref 10 2>/dev/null || true
+    cell_dhcp on
+  else
+    ip -n $CELL rule del pref 10 2>/dev/null || true
+    ip -n $CELL rule add pref 10 iif cell0 blackhole
+    cell_dhcp off
+  fi
+}
+
+dns() { # on|off 53|54: the internet's DNS servers answer for *.uplink.test and refuse the rest
+  local pid="$RUN/dns${2/53/}.pid"
+  stop_pid "$pid"
+  [ "$1" = on ] || return 0
+  nsx $INET dnsmasq --listen-address="192.0.2.$2" --bind-interfaces --no-resolv --no-hosts \
+    --address=/uplink.test/192.0.2.1 --pid-file="$pid" --log-facility=/dev/null
+}
+
+stop_pid() {
+  [ -f "$1" ] || return 0
+  local p; p=$(cat "$1")
+  kill "$p" 2>/dev/null || true
+  for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$p" 2>/dev/null || break; sleep 0.05; done
+  rm -f "$1"
+}
+
 case "${1:-}" in
   up) up ;;
   down) down ;;
+  carrier) carrier "$2" ;;
+  cell-dhcp) cell_dhcp "$2" ;;
+  dns) dns "$2" "${3:-53}" ;;
   exec) shift; nsx $PI "$@" ;;
   *) echo "usage: $0 up|down|exec CMD..." >&2; exit 2 ;;
 esac

@@ -1,0 +1,276 @@
+#!/usr/bin/env bash
+# Installs uplink's agent on a Raspberry Pi: Raspberry Pi OS Bookworm (Debian 12), arm64 or armhf.
+#
+#   sudo deploy/install-agent.sh --device-id pi-0042 --broker-url mqtts://broker.example.com:8883 \
+#        --password-file /root/pi-0042.secret [--username pi-0042] [--apn internet]
+#
+# It installs Node.js (>= 20.5) and the tools the agent runs (libqmi-utils, udhcpc, iproute2,
+# e2fsprogs, usbutils), uplink itself in /opt/uplink (from this checkout, or --tarball), the
+# config /etc/uplink/agent.yaml (mode 0600) with this device's credentials, the udev rule for the
+# modem and the systemd unit, then enables and starts uplink-agent.service.
+# Safe to run twice: what is already right is left alone; an existing config is kept unless
+# --reconfigure. See deploy/README.md.
+#
+# options:
+#   --device-id ID          this device's id (a-z, 0-9, '-'; as `uplink device add ID` made it)
+#   --broker-url URL        mqtts://host:8883 (or mqtt://, ws://, wss://)
+#   --username NAME         MQTT username (default: the device id)
+#   --password PW           MQTT password (visible in `ps` and shell history: prefer --password-file)
+#   --password-file FILE    read the password from the first line of FILE
+#   --apn APN               the SIM's APN (modem.apn; qmi-network's profile)
+#   --ca FILE               CA certificate (PEM) for a broker whose certificate no public CA signs
+#   --tarball FILE          install uplink from a release tarball instead of this checkout
+#   --reconfigure           rewrite an existing /etc/uplink/agent.yaml from the flags given
+#   --no-start              install and enable, but do not start (e.g. when preparing an image)
+#   --force                 go on despite a wrong OS or architecture (for testing)
+#   --dry-run               print what would change, change nothing
+#
+# exit codes: 0 installed (or nothing to change), 2 usage, 3 unsupported system,
+#             4 a required package cannot be installed, 1 anything else
+# UPLINK_INSTALL_ROOT=DIR puts every file under DIR instead of / (the tests' fake root).
+set -euo pipefail
+
+readonly PROG=install-agent
+readonly ROOT="${UPLINK_INSTALL_ROOT:-}"
+SELF_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+readonly SELF_DIR
+# shellcheck source=deploy/install-common.sh
+. "$SELF_DIR/install-common.sh"
+readonly CHECKOUT=${SELF_DIR%/deploy}
+readonly PREFIX=/opt/uplink
+readonly CONFIG=/etc/uplink/agent.yaml
+readonly DATA_DIR=/var/lib/uplink
+readonly UNIT=/etc/systemd/system/uplink-agent.service
+readonly UDEV_RULE=/etc/udev/rules.d/99-uplink-modem.rules
+# Debian packages the agent runs, and one program of each that proves it is there.
+readonly TOOLS=(libqmi-utils:qmicli libqmi-utils:qmi-network udhcpc:udhcpc iproute2:ip e2fsprogs:chattr usbutils:lsusb)
+
+device_id="" broker_url="" username="" password="" password_file="" apn="" ca="" tarball=""
+reconfigure=0 no_start=0 force=0 restart_needed=0
+
+# A double-quoted YAML (and JSON) string.
+yaml_string() {
+  local s=${1//\\/\\\\}
+  s=${s//\"/\\\"}
+  printf '"%s"' "$s"
+}
+
+parse_args() {
+  while (($#)); do
+    case $1 in
+      --device-id | --broker-url | --username | --password | --password-file | --apn | --ca | --tarball)
+        (($# >= 2)) || die 2 "$1 needs a value"
+        case $1 in
+          --device-id) device_id=$2 ;;
+          --broker-url) broker_url=$2 ;;
+          --username) username=$2 ;;
+          --password) password=$2 ;;
+          --password-file) password_file=$2 ;;
+          --apn) apn=$2 ;;
+          --ca) ca=$2 ;;
+          --tarball) tarball=$2 ;;
+        esac
+        shift 2
+        ;;
+      --reconfigure) reconfigure=1 && shift ;;
+      --no-start) no_start=1 && shift ;;
+      --force) force=1 && shift ;;
+      --dry-run) dry_run=1 && shift ;;
+      -h | --help) usage && exit 0 ;;
+      *) die 2 "unknown option: $1 (--help lists them)" ;;
+    esac
+  done
+}
+
+check_system() {
+  if [[ -z $ROOT && $dry_run -eq 0 && $(id -u) -ne 0 ]]; then
+    die 1 "run me as root: sudo $0 ..."
+  fi
+  local os_release="$ROOT/etc/os-release" id codename pretty id_like
+  id=$(os_field ID "$os_release")
+  id_like=$(os_field ID_LIKE "$os_release")
+  codename=$(os_field VERSION_CODENAME "$os_release")
+  pretty=$(os_field PRETTY_NAME "$os_release")
+  local problems=()
+  if [[ $id != debian && $id != raspbian && " $id_like " != *" debian "* ]]; then
+    problems+=("this is not a Debian-based system (${pretty:-no /etc/os-release}); uplink's agent installs on Raspberry Pi OS Bookworm")
+  elif [[ $codename != bookworm ]]; then
+    problems+=("this is ${pretty:-$id} (${codename:-no VERSION_CODENAME}), not Bookworm: uplink's agent installs on Raspberry Pi OS Bookworm (Debian 12), where its tools' output was captured")
+  fi
+  local arch
+  arch=$(dpkg --print-architecture 2>/dev/null || uname -m)
+  if [[ $arch != arm64 && $arch != armhf ]]; then
+    problems+=("this machine is $arch, not a Raspberry Pi's arm64 or armhf")
+  fi
+  if ((${#problems[@]})); then
+    if ((force)); then
+      for p in "${problems[@]}"; do say "warning (--force): $p"; done
+    else
+      die 3 "${problems[@]/#/refusing: }" "(--force installs anyway, for testing)"
+    fi
+  fi
+}
+
+install_packages() {
+  local missing=() pkg entry
+  for entry in "${TOOLS[@]}"; do
+    pkg=${entry%%:*}
+    if ! pkg_installed "$pkg" && [[ " ${missing[*]} " != *" $pkg "* ]]; then missing+=("$pkg"); fi
+  done
+  if ((${#missing[@]})); then
+    apt_update_once
+    local unavailable=()
+    for pkg in "${missing[@]}"; do
+      local cand
+      cand=$(apt_candidate "$pkg")
+      if [[ -z $cand || $cand == "(none)" ]]; then unavailable+=("$pkg"); fi
+    done
+    if ((${#unavailable[@]})); then
+      die 4 "refusing: cannot install ${unavailable[*]}: apt has no candidate for it." \
+        "The agent needs the modem tools (qmicli, qmi-network from libqmi-utils; udhcpc) to work at all." \
+        "Check /etc/apt/sources.list(.d) has Debian bookworm 'main' and run 'apt-get update'."
+    fi
+    act env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" ||
+      die 4 "refusing: apt-get could not install ${missing[*]} (see above); the agent cannot work without them"
+  fi
+  ((dry_run)) && return 0
+  local absent=()
+  for entry in "${TOOLS[@]}"; do
+    command -v "${entry#*:}" >/dev/null 2>&1 || absent+=("${entry#*:} (${entry%%:*})")
+  done
+  ((${#absent[@]} == 0)) || die 4 "refusing: still missing after install: ${absent[*]}"
+}
+
+install_uplink() {
+  local src=$CHECKOUT staging=""
+  if [[ -n $tarball ]]; then
+    [[ -r $tarball ]] || die 2 "--tarball $tarball: cannot read it"
+    staging=$(mktemp -d)
+    tar -xzf "$tarball" -C "$staging" --strip-components=1
+    src=$staging
+  fi
+  [[ -f $src/agent/package.json && -f $src/package-lock.json ]] ||
+    die 1 "no uplink source in $src (run me from a checkout, or give --tarball)"
+  local want have=""
+  want=$(source_fingerprint "$src")
+  have=$(cat "$ROOT$PREFIX/.source-sha256" 2>/dev/null || true)
+  if [[ $want == "$have" && -d $ROOT$PREFIX/node_modules ]]; then
+    [[ -n $staging ]] && rm -rf "$staging"
+    return 0
+  fi
+  changed=1 restart_needed=1
+  if ((dry_run)); then
+    say "would install uplink from $src into $PREFIX and run: npm ci --omit=dev --workspace=@uplink/agent"
+  else
+    say "installing uplink from $src into $PREFIX"
+    mkdir -p "$ROOT$PREFIX"
+    rm -rf "$ROOT$PREFIX"/{shared,agent,server,deploy,package.json,package-lock.json,.source-sha256}
+    tar --exclude=node_modules -C "$src" -cf - package.json package-lock.json shared agent server deploy |
+      tar -C "$ROOT$PREFIX" -xf - --no-same-owner
+    # Only the agent's dependencies (the server's include a native SQLite build the Pi does not need).
+    (cd "$ROOT$PREFIX" && npm ci --omit=dev --workspace=@uplink/agent --no-audit --no-fund) ||
+      die 1 "npm ci failed in $PREFIX (see above)"
+    printf '%s\n' "$want" >"$ROOT$PREFIX/.source-sha256"
+  fi
+  [[ -n $staging ]] && rm -rf "$staging"
+  return 0
+}
+
+read_password() {
+  if [[ -n $password_file ]]; then
+    [[ -r $password_file ]] || die 2 "--password-file $password_file: cannot read it"
+    IFS= read -r password <"$password_file" || true
+    password=${password%$'\r'}
+  fi
+}
+
+render_config() {
+  printf '%s\n' "# uplink agent config, written by deploy/install-agent.sh. Every setting and its default:"
+  printf '%s\n' "# README.md, \"Configuration\". UPLINK_* variables in /etc/uplink/agent.env override it."
+  printf 'deviceId: %s\n' "$device_id"
+  printf 'broker:\n'
+  printf '  url: %s\n' "$(yaml_string "$broker_url")"
+  printf '  username: %s\n' "$(yaml_string "$username")"
+  printf '  password: %s\n' "$(yaml_string "$password")"
+  if [[ -n $ca ]]; then printf '  ca: %s\n' "$(yaml_string "$ca")"; fi
+  printf 'dataDir: %s\n' "$DATA_DIR"
+  if [[ -n $apn ]]; then printf 'modem:\n  apn: %s\n' "$apn"; fi
+}
+
+write_config() {
+  local exists=0
+  [[ -f $ROOT$CONFIG ]] && exists=1
+  if ((exists && !reconfigure)); then
+    if [[ -n $device_id$broker_url$username$password$password_file$apn$ca ]]; then
+      say "keeping the existing $CONFIG (--reconfigure rewrites it from the flags)"
+    fi
+    return 0
+  fi
+  read_password
+  local missing=()
+  [[ -n $device_id ]] || missing+=(--device-id)
+  [[ -n $broker_url ]] || missing+=(--broker-url)
+  [[ -n $password ]] || missing+=("--password or --password-file")
+  ((${#missing[@]} == 0)) || die 2 "${CONFIG} needs: ${missing[*]}"
+  username=${username:-$device_id}
+  [[ $device_id =~ ^[a-z0-9][a-z0-9-]{0,62}$ ]] ||
+    die 2 "--device-id $device_id: a device id is 1-63 of a-z, 0-9 and '-', not starting with '-'"
+  [[ $broker_url =~ ^(mqtts?|wss?|tcp|ssl)://[^[:space:]]+$ ]] ||
+    die 2 "--broker-url $broker_url: an MQTT URL such as mqtts://broker.example.com:8883"
+  [[ -z $apn || $apn =~ ^[A-Za-z0-9.-]{1,62}$ ]] || die 2 "--apn $apn: letters, digits, '.' and '-'"
+  local s
+  for s in "$username" "$password" "$ca"; do
+    [[ $s != *[[:cntrl:]]* ]] || die 2 "the username, password and --ca path cannot hold control characters"
+  done
+  if [[ -n $ca && ! -r $ROOT$ca ]]; then say "warning: --ca $ca does not exist (yet)"; fi
+  if render_config | put_file "$CONFIG" 0600; then restart_needed=1; fi
+}
+
+install_system_files() {
+  if put_file "$UDEV_RULE" 0644 <"$SELF_DIR/udev/99-uplink-modem.rules"; then
+    if command -v udevadm >/dev/null 2>&1; then
+      act udevadm control --reload-rules
+      act udevadm trigger --subsystem-match=usbmisc --action=change
+    fi
+  fi
+  if put_file "$UNIT" 0644 <"$SELF_DIR/systemd/uplink-agent.service"; then
+    restart_needed=1
+    act systemctl daemon-reload
+  fi
+}
+
+enable_and_start() {
+  systemctl is-enabled --quiet uplink-agent.service 2>/dev/null || act systemctl enable uplink-agent.service
+  ((no_start)) && return 0
+  if ! systemctl is-active --quiet uplink-agent.service 2>/dev/null; then
+    act systemctl start uplink-agent.service
+  elif ((restart_needed)); then
+    act systemctl restart uplink-agent.service
+  fi
+  if systemctl is-active --quiet ModemManager.service 2>/dev/null; then
+    say "note: ModemManager is running; $UDEV_RULE tells it to leave the SIM7600 (1e0e:9001) alone." \
+      "Another modem: 'systemctl disable --now ModemManager' (uplink drives the modem with qmi-network)."
+  fi
+}
+
+main() {
+  parse_args "$@"
+  check_system
+  install_packages
+  install_node
+  make_dir /etc/uplink 0750
+  make_dir "$DATA_DIR" 0700
+  install_uplink
+  write_config
+  install_system_files
+  enable_and_start
+  if ((changed == 0)); then
+    say "nothing to change: uplink-agent is installed and up to date"
+  elif ((dry_run)); then
+    say "dry run: nothing was changed"
+  else
+    say "done. Follow it with: journalctl -u uplink-agent -f"
+  fi
+}
+
+main "$@"
