@@ -141,40 +141,6 @@ install_packages() {
   ((${#absent[@]} == 0)) || die 4 "refusing: still missing after install: ${absent[*]}"
 }
 
-install_uplink() {
-  local src=$CHECKOUT staging=""
-  if [[ -n $tarball ]]; then
-    [[ -r $tarball ]] || die 2 "--tarball $tarball: cannot read it"
-    staging=$(mktemp -d)
-    tar -xzf "$tarball" -C "$staging" --strip-components=1
-    src=$staging
-  fi
-  [[ -f $src/agent/package.json && -f $src/package-lock.json ]] ||
-    die 1 "no uplink source in $src (run me from a checkout, or give --tarball)"
-  local want have=""
-  want=$(source_fingerprint "$src")
-  have=$(cat "$ROOT$PREFIX/.source-sha256" 2>/dev/null || true)
-  if [[ $want == "$have" && -d $ROOT$PREFIX/node_modules ]]; then
-    [[ -n $staging ]] && rm -rf "$staging"
-    return 0
-  fi
-  changed=1 restart_needed=1
-  if ((dry_run)); then
-    say "would install uplink from $src into $PREFIX and run: npm ci --omit=dev --workspace=@uplink/agent"
-  else
-    say "installing uplink from $src into $PREFIX"
-    mkdir -p "$ROOT$PREFIX"
-    rm -rf "$ROOT$PREFIX"/{shared,agent,server,deploy,package.json,package-lock.json,.source-sha256}
-    tar --exclude=node_modules -C "$src" -cf - package.json package-lock.json shared agent server deploy |
-      tar -C "$ROOT$PREFIX" -xf - --no-same-owner
-    # Only the agent's dependencies (the server's include a native SQLite build the Pi does not need).
-    (cd "$ROOT$PREFIX" && npm ci --omit=dev --workspace=@uplink/agent --no-audit --no-fund) ||
-      die 1 "npm ci failed in $PREFIX (see above)"
-    printf '%s\n' "$want" >"$ROOT$PREFIX/.source-sha256"
-  fi
-  [[ -n $staging ]] && rm -rf "$staging"
-  return 0
-}
 
 read_password() {
   if [[ -n $password_file ]]; then
@@ -260,7 +226,7 @@ main() {
   install_node
   make_dir /etc/uplink 0750
   make_dir "$DATA_DIR" 0700
-  install_uplink
+  install_source @uplink/agent
   write_config
   install_system_files
   enable_and_start

@@ -136,3 +136,48 @@ source_fingerprint() {
 usage() {
   sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'
 }
+
+# Installs uplink's source in PREFIX (from CHECKOUT, or the --tarball) and the dependencies of the
+# given workspace with `npm ci`, unless that very source and workspace are there already. The
+# agent and the server may share a machine (a lab): the workspaces installed before are kept,
+# since `npm ci` starts node_modules afresh.
+install_source() {
+  local workspace=$1 src=$CHECKOUT staging="" from=$CHECKOUT
+  if [[ -n ${tarball:-} ]]; then
+    [[ -r $tarball ]] || die 2 "--tarball $tarball: cannot read it"
+    staging=$(mktemp -d)
+    tar -xzf "$tarball" -C "$staging" --strip-components=1
+    src=$staging from=$tarball
+  fi
+  [[ -f $src/${workspace#@uplink/}/package.json && -f $src/package-lock.json ]] ||
+    die 1 "no uplink source in $src (run me from a checkout, or give --tarball)"
+  local want stamp="$ROOT$PREFIX/.installed" have_sum="" have_ws=""
+  want=$(source_fingerprint "$src")
+  if [[ -f $stamp ]]; then { read -r have_sum && read -r have_ws; } <"$stamp" || true; fi
+  if [[ $want == "$have_sum" && " $have_ws " == *" $workspace "* && -d $ROOT$PREFIX/node_modules ]]; then
+    [[ -n $staging ]] && rm -rf "$staging"
+    return 0
+  fi
+  local workspaces ws args=()
+  workspaces=$(printf '%s\n' ${have_ws:+"$have_ws"} "$workspace" | tr ' ' '\n' | sort -u | tr '\n' ' ')
+  workspaces=${workspaces% }
+  for ws in $workspaces; do args+=("--workspace=$ws"); done
+  changed=1 restart_needed=1
+  if ((dry_run)); then
+    say "would install uplink from $from into $PREFIX and run: npm ci --omit=dev ${args[*]}"
+  else
+    say "installing uplink from $from into $PREFIX"
+    mkdir -p "$ROOT$PREFIX"
+    rm -rf "$ROOT$PREFIX"/{shared,agent,server,deploy,package.json,package-lock.json,.installed}
+    tar --exclude=node_modules -C "$src" -cf - package.json package-lock.json shared agent server deploy |
+      tar -C "$ROOT$PREFIX" -xf - --no-same-owner
+    # Only these workspaces' dependencies: a Pi does not need the server's native SQLite build.
+    # (The server's better-sqlite3 downloads a prebuilt binary for common platforms, else builds
+    # from source: apt-get install python3 make g++.)
+    (cd "$ROOT$PREFIX" && npm ci --omit=dev "${args[@]}" --no-audit --no-fund) ||
+      die 1 "npm ci failed in $PREFIX (see above)"
+    printf '%s\n%s\n' "$want" "$workspaces" >"$stamp"
+  fi
+  [[ -n $staging ]] && rm -rf "$staging"
+  return 0
+}

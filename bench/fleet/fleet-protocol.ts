@@ -10,7 +10,7 @@ export type WorkerRequest =
   | { type: "acknowledged" }
   | { type: "stop" };
 
-export type AckedDevice = [string, { bootId: string; lastSeq: number; acked: number; heartbeats: number }];
+export type AckedDevice = [string, { bootId: string; lastSeq: number; acked: number; sent: number; heartbeats: number }];
 
 export type WorkerReply =
   | { type: "ready"; stats: FleetStats }

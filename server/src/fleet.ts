@@ -22,6 +22,10 @@ export interface Fleet {
   device(deviceId: string): DeviceState | undefined;
   onUpdate(listener: (u: LiveUpdate) => void): () => void;
   publishEvent(deviceId: string, receivedAt: string, event: EventMessage): void;
+  /** Takes a device's state as the store has it (replicas: another replica may have changed it). */
+  adopt(device: DeviceState, announce?: boolean): void;
+  /** Replicas: the store is the truth and ingest writes each device under its lock; no write-behind. */
+  readonly shared: boolean;
   flush(): void;
   close(): void;
 }
@@ -40,7 +44,16 @@ function deviceOf(msg: FleetMessage): string | null {
   }
 }
 
-export function createFleet(store: Store, logger: Logger, flushEveryMs = 1000): Fleet {
+export interface FleetOptions {
+  flushEveryMs?: number;
+  /** Several replicas share the store: see `Fleet.shared`. */
+  shared?: boolean;
+  /** Shared: how often to read the states other replicas changed. */
+  refreshEveryMs?: number;
+}
+
+export function createFleet(store: Store, logger: Logger, options: FleetOptions = {}): Fleet {
+  const { flushEveryMs = 1000, shared = false, refreshEveryMs = 1000 } = options;
   let state = emptyFleet();
   for (const d of store.loadDeviceStates()) state.devices[d.deviceId] = { ...newDevice(d.deviceId), ...d };
   for (const id of store.listDeviceIds()) state = reduceFleet(state, { kind: "device.registered", deviceId: id });
@@ -52,6 +65,28 @@ export function createFleet(store: Store, logger: Logger, flushEveryMs = 1000): 
   const dirty = new Set<string>();
   const timer = setInterval(() => flush(), flushEveryMs);
   timer.unref();
+  // Shared: a device's messages reach whichever replica the broker picks, so the others learn of
+  // them here, within refreshEveryMs. The overlap covers clocks of replicas a little apart.
+  let refreshedAt = new Date().toISOString();
+  const refresher = shared
+    ? setInterval(() => {
+        const since = new Date(Date.parse(refreshedAt) - 5000).toISOString();
+        refreshedAt = new Date().toISOString();
+        try {
+          for (const d of store.loadDeviceStates(since)) adopt(d, true);
+        } catch (err) {
+          logger.warn({ err }, "reading the device states of the other replicas failed");
+        }
+      }, refreshEveryMs)
+    : null;
+  refresher?.unref();
+
+  function adopt(device: DeviceState, announce = false): void {
+    const before = state.devices[device.deviceId];
+    if (before && JSON.stringify(before) === JSON.stringify(device)) return;
+    state = { ...state, devices: { ...state.devices, [device.deviceId]: device } };
+    if (announce) emitter.emit("update", { type: "device", deviceId: device.deviceId, device } satisfies LiveUpdate);
+  }
 
   function flush(): void {
     if (dirty.size === 0) return;
@@ -76,7 +111,7 @@ export function createFleet(store: Store, logger: Logger, flushEveryMs = 1000): 
       const id = deviceOf(msg);
       const changedIds = id ? [id] : Object.keys(state.devices).filter((k) => state.devices[k] !== before.devices[k]);
       for (const k of changedIds) {
-        dirty.add(k);
+        if (!shared) dirty.add(k);
         const device = state.devices[k];
         // seq bookkeeping alone is not news for the live stream.
         if (device && msg.kind !== "seq.observed") emitter.emit("update", { type: "device", deviceId: k, device } satisfies LiveUpdate);
@@ -93,12 +128,15 @@ export function createFleet(store: Store, logger: Logger, flushEveryMs = 1000): 
       emitter.on("update", listener);
       return () => emitter.off("update", listener);
     },
+    adopt,
+    shared,
     publishEvent(deviceId, receivedAt, event) {
       emitter.emit("update", { type: "event", deviceId, receivedAt, event } satisfies LiveUpdate);
     },
     flush,
     close() {
       clearInterval(timer);
+      if (refresher) clearInterval(refresher);
       flush();
       emitter.removeAllListeners();
     },

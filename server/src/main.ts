@@ -13,6 +13,11 @@ const USAGE = `usage: uplink-server [--data DIR] [--http-port N] [--mqtt-port N]
   --broker-url URL   use an external broker instead of the embedded one (env UPLINK_BROKER_URL;
                      credentials in UPLINK_BROKER_USERNAME / UPLINK_BROKER_PASSWORD)
   --topic-root ROOT  MQTT topic root (default uplink/v1)
+  --store URL        postgres://user:pass@host/db: PostgreSQL instead of SQLite in --data
+                     (env UPLINK_STORE_URL)
+  --share-group NAME replicas: subscribe as $share/NAME/... on an external broker, sharing one
+                     PostgreSQL store (env UPLINK_SHARE_GROUP)
+  --client-id ID     the server's MQTT client id; one per replica (env UPLINK_CLIENT_ID)
   --demo             make a demo operator token and device, and run a simulated agent
 `;
 
@@ -21,6 +26,12 @@ function port(value: string | undefined, fallback: number, name: string): number
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${name}: not a port: ${value}`);
   return n;
+}
+
+function shareGroup(value: string | undefined): string | undefined {
+  // A share name is one topic level: no '/', '+' or '#' [MQTT-4.8.2-2].
+  if (value !== undefined && !/^[A-Za-z0-9_.-]{1,64}$/.test(value)) throw new Error(`--share-group: not a share name: ${value}`);
+  return value;
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -34,6 +45,9 @@ export async function main(argv: string[]): Promise<number> {
         "mqtt-port": { type: "string" },
         "broker-url": { type: "string" },
         "topic-root": { type: "string" },
+        store: { type: "string" },
+        "share-group": { type: "string" },
+        "client-id": { type: "string" },
         demo: { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
@@ -59,6 +73,9 @@ export async function main(argv: string[]): Promise<number> {
       brokerUsername: env.UPLINK_BROKER_USERNAME,
       brokerPassword: env.UPLINK_BROKER_PASSWORD,
       topicRoot: values["topic-root"] ?? env.UPLINK_TOPIC_ROOT,
+      storeUrl: values.store ?? (env.UPLINK_STORE_URL || undefined),
+      shareGroup: shareGroup(values["share-group"] ?? (env.UPLINK_SHARE_GROUP || undefined)),
+      clientId: values["client-id"] ?? (env.UPLINK_CLIENT_ID || undefined),
       logger,
     });
     const demo = values.demo ? await startDemo(server, dataDir, logger.child({ component: "demo" })) : null;

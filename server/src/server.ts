@@ -15,6 +15,8 @@ import { handleDeviceMessage } from "./ingest/handle-message.ts";
 import { connectServerClient, type ServerClient } from "./ingest/server-client.ts";
 import { silentLogger } from "./logger.ts";
 import { createMetrics, type Metrics } from "./metrics.ts";
+import { UplinkError } from "./errors.ts";
+import { openPostgresStore } from "./store/postgres-store.ts";
 import { openSqliteStore } from "./store/sqlite-store.ts";
 import type { Store } from "./store/store.ts";
 
@@ -27,6 +29,15 @@ export interface ServerOptions {
   listenHttp?: boolean;
   mqttPort: number;
   mqttHost?: string;
+  /** `postgres://...`: the PostgreSQL store instead of SQLite in `dataDir`. */
+  storeUrl?: string;
+  /**
+   * Replicas: subscribe as `$share/{shareGroup}/...` so that the broker splits device messages
+   * among the servers of the group, which share one store (PostgreSQL). External broker only.
+   */
+  shareGroup?: string;
+  /** The server's MQTT client id; each replica needs its own (stable, for its persistent session). */
+  clientId?: string;
   /** An external broker: the server is then only a client of it. */
   brokerUrl?: string;
   brokerUsername?: string;
@@ -68,14 +79,22 @@ function registerGauges(metrics: Metrics, fleet: Fleet): void {
   metrics.gauge("uplink_commands_in_flight", "commands not final yet", () => Object.keys(fleet.state.commands).length);
 }
 
+function openStore(opts: ServerOptions): Store {
+  if (opts.storeUrl && /^postgres(ql)?:\/\//.test(opts.storeUrl)) return openPostgresStore(opts.storeUrl);
+  if (opts.storeUrl) throw new UplinkError("UPLINK_CONFIG_INVALID", "store URL: only postgres:// (or postgresql://) URLs; SQLite lives in --data");
+  if (opts.shareGroup) throw new UplinkError("UPLINK_CONFIG_INVALID", "replicas (a share group) need a shared store: --store postgres://...");
+  return openSqliteStore(opts.dataDir ? join(opts.dataDir, "uplink.db") : ":memory:");
+}
+
 /** Wires store, broker, ingest, fleet, dispatcher and API together; `close` undoes it in reverse. */
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const logger = opts.logger ?? silentLogger();
   const topics = createTopics(opts.topicRoot ?? DEFAULT_TOPIC_ROOT);
   if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
-  const store = openSqliteStore(opts.dataDir ? join(opts.dataDir, "uplink.db") : ":memory:");
+  if (opts.shareGroup && !opts.brokerUrl) throw new UplinkError("UPLINK_CONFIG_INVALID", "a share group needs an external broker (--broker-url)");
+  const store = openStore(opts);
   const metrics = createMetrics();
-  const fleet = createFleet(store, logger.child({ component: "fleet" }));
+  const fleet = createFleet(store, logger.child({ component: "fleet" }), { shared: Boolean(opts.shareGroup) });
   registerGauges(metrics, fleet);
 
   // The embedded broker's server principal: a fresh secret each start, known only in-process.
@@ -92,6 +111,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       url: mqttUrl,
       username: opts.brokerUrl ? (opts.brokerUsername ?? SERVER_USERNAME) : SERVER_USERNAME,
       password: opts.brokerUrl ? (opts.brokerPassword ?? "") : serverSecret,
+      clientId: opts.clientId,
+      shareGroup: opts.shareGroup,
     },
     topics,
     logger.child({ component: "mqtt" }),

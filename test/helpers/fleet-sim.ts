@@ -51,7 +51,7 @@ export interface FleetSim {
   readonly ready: Promise<void>;
   stats(): FleetStats;
   /** What each device has published and the broker acknowledged: its boot and last seq. */
-  acknowledged(): Map<string, { bootId: string; lastSeq: number; acked: number; heartbeats: number }>;
+  acknowledged(): Map<string, { bootId: string; lastSeq: number; acked: number; sent: number; heartbeats: number }>;
   start(): void;
   /** Changes every device's heartbeat interval from its next beat on. */
   setHeartbeatMs(ms: number): void;
@@ -65,6 +65,7 @@ interface Sim {
   bootId: string;
   seq: number;
   acked: number;
+  sent: number;
   lastAckedSeq: number;
   heartbeats: number;
   wwanFailing: boolean;
@@ -88,6 +89,7 @@ export function startFleetSim(o: FleetSimOptions): FleetSim {
     bootId: `boot-${randomUUID()}`,
     seq: 0,
     acked: 0,
+    sent: 0,
     lastAckedSeq: 0,
     heartbeats: 0,
     wwanFailing: false,
@@ -100,6 +102,7 @@ export function startFleetSim(o: FleetSimOptions): FleetSim {
     const client = s.client;
     if (!client || stopped) return;
     stats.published[channel] = (stats.published[channel] ?? 0) + 1;
+    s.sent += 1;
     client.publish(topics.device(s.deviceId, channel), JSON.stringify(body), { qos: 1, retain }, (err) => {
       if (err) {
         stats.publishFailures += 1;
@@ -182,8 +185,11 @@ export function startFleetSim(o: FleetSimOptions): FleetSim {
         }
         if (parsed.success) setImmediate(() => answer(s, parsed.data));
       });
-      client.on("error", () => {
-        if (first) {
+      client.on("error", (err) => {
+        // A refused CONNACK (bad credentials) is final; anything else (a timeout in a connect storm)
+        // is retried by mqtt.js, as an agent would.
+        const refused = typeof (err as { code?: unknown }).code === "number";
+        if (first && refused) {
           first = false;
           stats.connectFailures += 1;
           client.end(true);
@@ -225,7 +231,7 @@ export function startFleetSim(o: FleetSimOptions): FleetSim {
     ready,
     stats: () => ({ ...stats, published: { ...stats.published } }),
     acknowledged: () =>
-      new Map(sims.map((s) => [s.deviceId, { bootId: s.bootId, lastSeq: s.lastAckedSeq, acked: s.acked, heartbeats: s.heartbeats }])),
+      new Map(sims.map((s) => [s.deviceId, { bootId: s.bootId, lastSeq: s.lastAckedSeq, acked: s.acked, sent: s.sent, heartbeats: s.heartbeats }])),
     start,
     setHeartbeatMs(ms) {
       heartbeatMs = ms;

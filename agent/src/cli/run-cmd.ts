@@ -27,6 +27,23 @@ async function simulatedHost(dir: string, options: Parameters<typeof readOnlyCap
   return new SimulatedHost(snapshot, readOnlyCaptures(options));
 }
 
+/**
+ * A link that loses its carrier keeps its default route (nothing removes it on a Pi set up as the
+ * field guide does), and the kernel keeps sending traffic into it unless told to skip such routes.
+ * With `ignore_routes_with_linkdown` ("all" covers links that appear later; it is per network
+ * namespace) a lost carrier moves traffic to the next route at once, and back when it returns,
+ * before any diagnosis has run.
+ */
+async function ignoreLinkdownRoutes(host: Host, log: pino.Logger): Promise<void> {
+  const path = "/proc/sys/net/ipv4/conf/all/ignore_routes_with_linkdown";
+  try {
+    await host.writeDevice?.(path, "1\n");
+    log.info({ event: "sysctl.set", path, value: 1 }, "routes of links without carrier are skipped");
+  } catch (err) {
+    log.warn({ event: "sysctl.failed", path, err: errorMessage(err) }, "could not make the kernel skip routes of links without carrier");
+  }
+}
+
 /** `uplink-agent run`: runs until SIGTERM or SIGINT, then says offline, flushes and exits 0. */
 export async function runCli(argv: string[]): Promise<number> {
   let values: { config?: string; simulate?: string; help?: boolean };
@@ -56,6 +73,7 @@ export async function runCli(argv: string[]): Promise<number> {
     log = pino({ level: config.logLevel, base: { deviceId: config.deviceId } });
     const host = values.simulate ? await simulatedHost(values.simulate, diagnoseOptionsOf(config)) : new ExecaHost();
     if (values.simulate) log.warn({ event: "agent.simulated", dir: values.simulate }, "simulating a Pi from a snapshot: no real command runs");
+    if (!values.simulate && config.ignoreLinkdownRoutes) await ignoreLinkdownRoutes(host, log);
     agent = new Agent({ config, host, clock: systemClock, log, collect: (h, o) => collectSnapshot(h, o), assess: diagnose, connect: connectMqtt });
     await agent.start();
     // Under systemd with WatchdogSec= (deploy/systemd/uplink-agent.service); a no-op elsewhere.

@@ -20,14 +20,17 @@ export function resolvConfText(old: string | null, nameservers: readonly string[
   return [`# written by uplink dns.repair at ${stamp}`, ...kept, ...nameservers.map((n) => `nameserver ${n}`)].join("\n") + "\n";
 }
 
+/**
+ * The servers given, else the leases' servers followed by the configured fallback (the field
+ * guide's 8.8.8.8 and 1.1.1.1 unless set). The fallback is always listed: the lease's server may be
+ * the one that died, and the resolver moves on to the next.
+ */
 function chooseServers(args: Record<string, unknown>, ctx: CommandContext): string[] {
   if (Array.isArray(args.nameservers) && args.nameservers.length > 0) return args.nameservers.map(String);
-  for (const link of [ctx.config.links.wifi, ctx.config.links.cellular]) {
-    const dns = ctx.leases.get(link)?.dns ?? [];
-    if (dns.length > 0) return dns.slice(0, 3);
-  }
-  // The configured fallback: the field guide's 8.8.8.8 and 1.1.1.1 unless set.
-  return ctx.config.dns.fallbackNameservers;
+  const fallback = ctx.config.dns.fallbackNameservers;
+  const leased = [ctx.config.links.wifi, ctx.config.links.cellular].flatMap((link) => ctx.leases.get(link)?.dns ?? []);
+  const fromLeases = [...new Set(leased)].filter((s) => !fallback.includes(s)).slice(0, Math.max(1, 3 - fallback.length));
+  return [...fromLeases, ...fallback].slice(0, 3);
 }
 
 export const dnsRepairCommand: CommandHandler = async (args, ctx) => {

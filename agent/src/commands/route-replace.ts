@@ -1,4 +1,5 @@
 import type { CommandContext, CommandHandler } from "./context.ts";
+import { dhcpRenewCommand } from "./dhcp-renew.ts";
 import { configuredMetric, deleteArgs, readDefaultRoutes, replaceArgs, type DefaultRoute } from "./default-routes.ts";
 
 /**
@@ -14,7 +15,13 @@ export const routeReplaceCommand: CommandHandler = async (args, ctx) => {
   const iface = String(args.iface);
   const metric = typeof args.metric === "number" ? args.metric : configuredMetric(ctx, iface);
   const before = await readDefaultRoutes(ctx);
-  const gateway = await gatewayOf(ctx, iface, args.gateway, before);
+  let gateway = await gatewayOf(ctx, iface, args.gateway, before);
+  if (!gateway) {
+    // Nothing recorded names the gateway (the route is gone and the lease was not ours): ask DHCP.
+    ctx.progress(`no known gateway on ${iface}: renewing its lease`);
+    await dhcpRenewCommand({ iface }, ctx);
+    gateway = ctx.leases.get(iface)?.router;
+  }
   const route: DefaultRoute = { dev: iface, metric, ...(gateway ? { gateway } : {}) };
   await ctx.exec("ip", replaceArgs(route), { timeoutMs: 5_000 });
   // replace swaps the default of the same metric, whichever link it went through: put that back on undo.

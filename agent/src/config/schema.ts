@@ -103,6 +103,13 @@ export const configSchema = z.strictObject({
   probe: probeSchema.default(probeSchema.parse({})),
   healing: healingSchema.default(healingSchema.parse({})),
   preference: preferenceSchema.default(preferenceSchema.parse({})),
+  /**
+   * net.ipv4.conf.all.ignore_routes_with_linkdown=1 at start: a link that loses its carrier keeps
+   * its default route (no DHCP client removes it on a Pi set up by the field guide), and the kernel
+   * would keep sending traffic into it; with this the kernel skips it at once and takes it back
+   * when the carrier returns, without waiting for a diagnosis.
+   */
+  ignoreLinkdownRoutes: z.boolean().default(true),
   rollback: z.strictObject({ graceS: seconds(60) }).default({ graceS: 60 }),
   outbox: z.strictObject({ maxEntries: z.number().int().min(10).default(5000) }).default({ maxEntries: 5000 }),
   logLevel: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),

@@ -64,6 +64,13 @@ export function connectMqtt(o: ConnectionOptions): Transport {
         client.publish(topic, payload, { qos: 1, retain: options.retain }, (err) => (err ? reject(err) : resolve()));
       });
     },
+    reconnect(reason) {
+      if (!client.connected) return;
+      o.log.info({ event: "mqtt.reconnect", reason }, "reconnecting over the new link");
+      // mqtt.js sees the socket close and connects again after reconnectPeriod; unacknowledged
+      // QoS 1 messages are sent again on the new connection (and stay in the outbox until then).
+      client.stream?.destroy();
+    },
     onConnect(fn) {
       connectHandlers.push(fn);
     },

@@ -1,4 +1,4 @@
-import { PROTOCOL_VERSION, type Channel, type Envelope, type Topics } from "@uplink/shared";
+import { MAX_PAYLOAD_BYTES, PROTOCOL_VERSION, type Channel, type Envelope, type Topics } from "@uplink/shared";
 import type { Logger } from "pino";
 import type { OutboxClass } from "../outbox/entry.ts";
 import type { Outbox } from "../outbox/outbox.ts";
@@ -58,12 +58,25 @@ export class Publisher {
     };
   }
 
+  /**
+   * The payload, within what the broker and the server accept. Brokers refuse (and close the
+   * connection on) a larger one, and the outbox would then resend it after every reconnect for
+   * ever: so the bulky parts (a command's output, result and layer report) go, and the message says so.
+   */
+  private fitted(message: Envelope & object, cls: OutboxClass): string {
+    const payload = JSON.stringify(message);
+    if (Buffer.byteLength(payload) <= MAX_PAYLOAD_BYTES) return payload;
+    const { output: _o, result: _r, health: _h, ...rest } = message as Record<string, unknown>;
+    this.deps.log.error({ event: "message.oversized", cls, bytes: Buffer.byteLength(payload) }, "message too large: sent without its output, result and layer report");
+    return JSON.stringify({ ...rest, message: `${String(rest.message ?? "")} (output of ${Buffer.byteLength(payload)} bytes dropped: over ${MAX_PAYLOAD_BYTES})`.trim() });
+  }
+
   /** Stamps, stores and (when connected) sends; returns the message with its envelope. */
   send<T extends object>(cls: OutboxClass, body: T): Envelope & T {
     const message = { ...this.envelope(), ...body };
     const id = `${message.bootId}:${message.seq}`;
     const topic = this.deps.topics.device(this.deps.deviceId, CHANNEL_CLASS[cls]);
-    this.deps.outbox.add({ id, cls, topic, payload: JSON.stringify(message), retain: cls === "health" });
+    this.deps.outbox.add({ id, cls, topic, payload: this.fitted(message, cls), retain: cls === "health" });
     this.drain();
     return message;
   }

@@ -8,6 +8,12 @@ export interface Transport {
   publish(topic: string, payload: string, options: { retain: boolean }): Promise<void>;
   onConnect(fn: () => void): void;
   onMessage(fn: (topic: string, payload: Buffer) => void): void;
+  /**
+   * Drops the connection and opens a new one. A TCP connection keeps the source address of the
+   * link it was opened on: once traffic moves to another link its packets go nowhere (the carrier's
+   * NAT, the old link's dead upstream), and waiting for the keepalive to notice costs 1.5 of it.
+   */
+  reconnect?(reason: string): void;
   /** Ends the session; `clean` sends DISCONNECT so the broker drops the last will. */
   end(): Promise<void>;
 }

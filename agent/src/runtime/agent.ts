@@ -170,6 +170,9 @@ export class Agent {
         log.info({ event: event.type, ...event, reason }, event.type);
       }
       if (!sameDiagnosis(prev, diagnosis)) this.publisher.send("health", diagnosis);
+      if (prev && diagnosis.selection.active !== null && prev.selection.active !== diagnosis.selection.active) {
+        this.transport?.reconnect?.(`traffic moved from ${prev.selection.active ?? "nothing"} to ${diagnosis.selection.active}`);
+      }
       this.last = { diagnosis, snapshot };
       if (!this.stopping) void this.healer.onDiagnosis(diagnosis);
       return diagnosis;

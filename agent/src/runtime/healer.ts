@@ -83,7 +83,9 @@ export class Healer {
 
   /** Demotes a Wi-Fi without upstream, promotes it when it recovers; true when it acted. */
   private async stepPreference(diagnosis: Diagnosis): Promise<boolean> {
-    const { links, preference } = this.deps.config;
+    const { links, preference, healing } = this.deps.config;
+    // Moving routes is healing too: with healing off the agent only reports.
+    if (!healing.enabled) return false;
     const wifi = diagnosis.links[links.wifi];
     const cellular = diagnosis.links[links.cellular];
     const step = stepPreference(this.preference, wifi?.reachable ?? null, cellular?.reachable ?? null, preference);

@@ -1,4 +1,4 @@
-import { isDeviceId, type Topics } from "@uplink/shared";
+import { isDeviceId, MAX_PAYLOAD_BYTES, type Topics } from "@uplink/shared";
 import { OPERATOR_USERNAME, SERVER_USERNAME, type Principal } from "../auth/principal.ts";
 
 /**
@@ -35,8 +35,11 @@ function underRoot(topics: Topics, topic: string): boolean {
   return topic.startsWith(`${topics.root}/`);
 }
 
-export function decidePublish(principal: Principal, topics: Topics, topic: string, retain = false): Decision {
+export function decidePublish(principal: Principal, topics: Topics, topic: string, retain = false, bytes = 0): Decision {
   if (topic.startsWith("$")) return deny("reserved-topic");
+  // aedes has no packet size limit of its own: refuse here what no reader of ours would accept,
+  // before the broker relays it (or retains it) to every subscriber.
+  if (bytes > MAX_PAYLOAD_BYTES) return deny("oversized");
   if (principal.kind === "server") return underRoot(topics, topic) ? ALLOW : deny("outside-root");
   // Commands go through the API, where they are validated against the catalog and recorded.
   if (principal.kind === "operator") return deny("operator-read-only");

@@ -83,7 +83,7 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
         refuse("publish", "unauthenticated", { topic: packet.topic });
         return done(new Error("not authorized"));
       }
-      const d = decidePublish(principal, topics, packet.topic, packet.retain);
+      const d = decidePublish(principal, topics, packet.topic, packet.retain, packet.payload?.length ?? 0);
       if (!d.ok) {
         refuse("publish", d.reason, { clientId: client?.id, topic: packet.topic });
         // An error closes the connection [MQTT-3.3.5-2 lets the server disconnect]: a device that

@@ -82,7 +82,11 @@ export function createDispatcher(deps: { topics: Topics; fleet: Fleet; store: St
     },
     sweep(now = new Date()) {
       let changed = 0;
-      for (const cmd of Object.values(fleet.state.commands)) {
+      for (const known of Object.values(fleet.state.commands)) {
+        // Replicas: another one may have taken the device's answer; the store has it.
+        const cmd = fleet.shared ? (store.getCommand(known.id) ?? known) : known;
+        if (cmd !== known && cmd.state !== known.state) fleet.dispatch({ kind: "command.updated", command: cmd });
+        if (isFinal(cmd.state)) continue;
         const next = expireCommand(cmd, now.toISOString());
         if (next === cmd) continue;
         save(next);

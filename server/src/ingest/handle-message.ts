@@ -53,6 +53,31 @@ export function handleDeviceMessage(ctx: IngestContext, topic: string, payload: 
     return reject(ctx, topic, "device-mismatch", `payload says ${msg.deviceId}, topic says ${where.deviceId}`);
   }
 
+  if (!ctx.fleet.shared) return ingest(ctx, topic, channel, msg, receivedAt);
+  // Replicas: this device's stored state, locked, is the truth; the message and the new state
+  // commit together, so a replica killed half-way leaves neither (and the broker redelivers).
+  let outcome: IngestOutcome | undefined;
+  try {
+    ctx.store.updateDeviceState(msg.deviceId, (stored) => {
+      if (stored) ctx.fleet.adopt(stored);
+      outcome = ingest(ctx, topic, channel, msg, receivedAt);
+      if (!outcome.ok && outcome.verdict === "rejected") throw new StoreRollback();
+      return ctx.fleet.device(msg.deviceId) ?? null;
+    });
+  } catch (err) {
+    if (!(err instanceof StoreRollback)) {
+      ctx.logger.error({ err, topic }, "the shared store failed");
+      return reject(ctx, topic, "internal-error", (err as Error).message);
+    }
+  }
+  return outcome!;
+}
+
+class StoreRollback extends Error {}
+
+type DeviceMessage = StatusMessage | HeartbeatMessage | HealthMessage | EventMessage | CommandResponse;
+
+function ingest(ctx: IngestContext, topic: string, channel: DeviceChannel, msg: DeviceMessage, receivedAt: string): IngestOutcome {
   const before = ctx.fleet.device(msg.deviceId)?.seq ?? emptyReceipt();
   const { receipt, verdict } = observeSeq(before, msg.bootId, msg.seq);
   ctx.fleet.dispatch({ kind: "seq.observed", deviceId: msg.deviceId, receipt });

@@ -12,6 +12,8 @@ export interface BrokerConnection {
   password: string;
   /** Stable by default so that an external broker keeps the session (and queues) across restarts. */
   clientId?: string;
+  /** Replicas: subscribe as `$share/{shareGroup}/{filter}`, the broker splitting messages among them. */
+  shareGroup?: string;
 }
 
 export interface ServerClient {
@@ -50,7 +52,8 @@ export async function connectServerClient(
     logger.info({ url: conn.url, sessionPresent: ack.sessionPresent }, "server MQTT client connected");
     // Subscribe on every connect: a broker that lost our session (restart, clean start) must get
     // the subscriptions again.
-    const subs = Object.fromEntries(INGEST_CHANNELS.map((c) => [topics.allDevices(c), { qos: 1 as const }]));
+    const share = conn.shareGroup ? `$share/${conn.shareGroup}/` : "";
+    const subs = Object.fromEntries(INGEST_CHANNELS.map((c) => [`${share}${topics.allDevices(c)}`, { qos: 1 as const }]));
     client.subscribe(subs, (err, granted) => {
       if (err) logger.error({ err: err.message }, "subscribing to device topics failed");
       const refused = (granted ?? []).filter((g) => g.qos === 128);

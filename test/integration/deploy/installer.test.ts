@@ -185,8 +185,17 @@ describe("deploy/install-server.sh", () => {
     expect(s.calls().slice(n).filter((c) => MUTATING.test(c))).toEqual([]);
   });
 
+  it("keeps the agent's dependencies when the server joins it on one machine", () => {
+    const s = pi();
+    expect(s.run("install-agent.sh", firstInstall(s)).code).toBe(0);
+    const n = s.calls().length;
+    expect(s.run("install-server.sh", []).code).toBe(0);
+    expect(s.calls().slice(n)).toContainEqual(expect.stringMatching(/^npm ci --omit=dev --workspace=@uplink\/agent --workspace=@uplink\/server /));
+  });
+
   it("refuses a system that is not Debian-based", () => {
     const s = pi();
+    // The captured Debian file with its ID changed: what a Fedora or Arch machine would say.
     writeFileSync(join(s.root, "etc/os-release"), readFileSync(join(ROOT, "test/fixtures/os-release/debian-12-bookworm.txt"), "utf8").replace("ID=debian", "ID=fedora"));
     const r = s.run("install-server.sh", []);
     expect(r.code).toBe(3);

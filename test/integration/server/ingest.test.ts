@@ -78,7 +78,6 @@ describe("ingest over a real broker", () => {
   it.each([
     ["not-json", "{ this is not json"],
     ["schema", JSON.stringify({ ...heartbeatMessage("pi-1", 1), uptimeS: -5 })],
-    ["oversized", "x".repeat(MAX_PAYLOAD_BYTES + 1)],
     ["device-mismatch", JSON.stringify(heartbeatMessage("pi-2", 1))],
   ])("counts a bad payload by its reason (%s) and keeps going", async (reason, payload) => {
     await publish(pi, "pi-1", "heartbeat", payload);
@@ -86,6 +85,17 @@ describe("ingest over a real broker", () => {
     await publish(pi, "pi-1", "heartbeat", heartbeatMessage("pi-1", 1));
     await eventually(() => received() === 1, "the next good message");
     expect((await server.app.inject({ url: "/metrics" })).body).toContain(`uplink_messages_rejected_total{reason="${reason}"} 1`);
+  });
+
+  it("refuses an oversized payload at the broker, counts it, and takes the device's next message", async () => {
+    // The refusal closes the connection, so this publish is never acknowledged: do not wait for it.
+    void publish(pi, "pi-1", "heartbeat", "x".repeat(MAX_PAYLOAD_BYTES + 1)).catch(() => {});
+    await eventually(() => server.metrics.get("uplink_broker_rejections_total", { action: "publish", reason: "oversized" }) === 1, "the refusal");
+    await eventually(() => !pi.connected, "the broker closing the connection");
+    pi.reconnect();
+    await new Promise((r) => pi.once("connect", r));
+    await publish(pi, "pi-1", "heartbeat", heartbeatMessage("pi-1", 1));
+    await eventually(() => received() === 1, "the next good message");
   });
 
   it("keeps the last health report as published, with the root cause per link", async () => {

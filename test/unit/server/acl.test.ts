@@ -1,3 +1,4 @@
+import { MAX_PAYLOAD_BYTES } from "@uplink/shared";
 import { createTopics } from "@uplink/shared";
 import { describe, expect, it } from "vitest";
 import { OPERATOR_USERNAME, SERVER_USERNAME, type Principal } from "../../../server/src/auth/principal.ts";
@@ -38,6 +39,11 @@ describe("the broker's rules", () => {
   ] as const)("%o publishing on %s (retain %s): %s", (p, topic, retain, expected) => {
     const d = decidePublish(p, topics, topic, retain);
     expect(d.ok ? "allow" : d.reason).toBe(expected);
+  });
+
+  it("refuses a payload larger than any reader accepts, even on the device's own topic", () => {
+    expect(decidePublish(A, topics, "uplink/v1/pi-a/events", false, MAX_PAYLOAD_BYTES)).toEqual({ ok: true });
+    expect(decidePublish(A, topics, "uplink/v1/pi-a/events", false, MAX_PAYLOAD_BYTES + 1)).toEqual({ ok: false, reason: "oversized" });
   });
 
   it.each([

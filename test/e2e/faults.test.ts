@@ -1,0 +1,138 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FAULTS, type Expected, type Fault } from "./testbed/faults.ts";
+import { healthy, InetServer, isRoot, PiAgent, testbedDown, testbedUp, waitFor, type Device } from "./testbed/pi-testbed.ts";
+
+/**
+ * The real agent on a simulated Pi (network namespaces, the real kernel, ip, BusyBox udhcpc, ping,
+ * chattr, dnsmasq; a simulated SIM7600G-H behind qmicli and qmi-network stand-ins) reporting over
+ * MQTT to the real uplink-server in "the internet". Each fault of the field guide is applied for
+ * real, must show on the server at the right layer, and is fixed twice: once by an operator's
+ * command through the server API (the agent's healing off), once by the agent on its own.
+ * After each, the server counts no lost message.
+ */
+const DEVICE = "pi-e2e";
+const DIAGNOSED_MS = 30_000;
+
+function rootOf(d: Device, e: Expected) {
+  const report = e.link === "host" ? d.health?.host : d.health?.links[e.link];
+  const layer = report?.layers.find((l) => l.name === report.firstFailingLayer);
+  return { layer: report?.firstFailingLayer ?? null, cause: layer?.cause ?? null };
+}
+
+function isHealthy(d: Device): boolean {
+  return (
+    d.online &&
+    d.activeLink === "wlan0" &&
+    d.health !== null &&
+    d.health.host.firstFailingLayer === null &&
+    Object.values(d.health.links).every((l) => l.firstFailingLayer === null && l.reachable === true)
+  );
+}
+
+describe.skipIf(!isRoot())("a simulated Pi on real Linux networking", () => {
+  const server = new InetServer();
+  let agent: PiAgent;
+
+  const device = () => server.device(DEVICE);
+  const untilHealthy = (what: string, timeoutMs = 45_000) => waitFor(`${DEVICE} healthy on the server ${what}`, timeoutMs, async () => isHealthy(await device()));
+  const untilDiagnosed = (e: Expected) =>
+    waitFor(`${e.link} failing at ${e.layer} (${e.cause}) on the server`, DIAGNOSED_MS, async () => {
+      const root = rootOf(await device(), e);
+      return root.layer === e.layer && root.cause === e.cause;
+    });
+  const expectNothingLost = async () => {
+    // The last messages may still be in flight: wait until the server has them, then count gaps.
+    await waitFor("the agent's outbox to drain", 20_000, async () => (await device()).delivery.gaps === 0);
+    expect((await device()).delivery).toMatchObject({ gaps: 0 });
+  };
+  /** Back to a healthy Pi between faults, and the server seeing it so. */
+  const reset = async () => {
+    await healthy();
+    await untilHealthy("after the reset");
+  };
+
+  beforeAll(async () => {
+    await testbedUp();
+    await server.start();
+    agent = new PiAgent(DEVICE, await server.addDevice(DEVICE));
+  });
+
+  afterAll(async () => {
+    await agent?.stop();
+    await server.stop();
+    await testbedDown();
+    agent?.cleanup();
+  });
+
+  describe("fixed by an operator's command through the server (the agent's healing off)", () => {
+    beforeAll(async () => {
+      await agent.start({ healing: false });
+      await untilHealthy("after the agent started", 60_000);
+    });
+    afterAll(async () => {
+      expect(await agent.stop()).toBe(0);
+    });
+
+    it.each(FAULTS.filter((f) => !f.cutsOff).map((f) => [f.name, f] as const))("%s: diagnosed at its layer, shown on the server, fixed by command", async (_name, fault: Fault) => {
+      await fault.inject();
+      await untilDiagnosed(fault.expected);
+      await fault.restore?.();
+      for (const c of fault.operator) {
+        const done = await server.command(DEVICE, c.name, c.args ?? {}, 150_000);
+        expect(done, `${c.name}: ${JSON.stringify(done)}`).toMatchObject({ state: "succeeded" });
+      }
+      await untilHealthy(`after ${fault.operator.map((c) => c.name).join(", ")}`);
+      await expectNothingLost();
+      await reset();
+    });
+
+    it.each(FAULTS.filter((f) => f.cutsOff).map((f) => [f.name, f] as const))(
+      "%s: the device drops off the server, and its diagnosis arrives when the link is back",
+      async (_name, fault: Fault) => {
+        const since = Date.now();
+        await fault.inject();
+        // The kernel keeps sending everything into the broken route: the broker hears nothing.
+        await waitFor(`${DEVICE} offline on the server`, DIAGNOSED_MS, async () => !(await device()).online);
+        // Fixed on site.
+        await fault.restore?.();
+        await healthy();
+        await untilHealthy("once fixed on site");
+        const history = await server.healthSince(DEVICE, since);
+        const causes = history.map((health) => rootOf({ health } as Device, fault.expected));
+        expect(causes).toContainEqual({ layer: fault.expected.layer, cause: fault.expected.cause });
+        await expectNothingLost();
+      },
+    );
+  });
+
+  describe("healed by the agent on its own", () => {
+    beforeAll(async () => {
+      await agent.start({ healing: true });
+      await untilHealthy("after the agent restarted", 60_000);
+    });
+    afterAll(async () => {
+      expect(await agent.stop()).toBe(0);
+    });
+
+    it.each(FAULTS.map((f) => [f.name, f] as const))("%s: diagnosed, shown on the server, healed by the agent", async (_name, fault: Fault) => {
+      const since = Date.now();
+      const remediations = async (type: string) =>
+        (await server.events(DEVICE, type)).filter((e) => Date.parse(e.ts) >= since) as unknown as { command: { name: string }; cause: string }[];
+      await fault.inject();
+      if (!fault.cutsOff) await untilDiagnosed(fault.expected);
+      if (fault.restoreAfterFirstAttempt) {
+        await waitFor(`a first ${fault.healedBy} attempt`, 60_000, async () => (await remediations("remediation.failed")).some((e) => e.command.name === fault.healedBy));
+      }
+      if (!fault.cutsOff) await fault.restore?.();
+      await waitFor(`${fault.healedBy} succeeded`, 90_000, async () => (await remediations("remediation.succeeded")).some((e) => e.command.name === fault.healedBy));
+      if (fault.cutsOff) {
+        // While it is demoted or rerouted, the agent reported the fault over the other link.
+        expect((await remediations("remediation.started")).map((e) => e.cause)).toContain(fault.healedBy === "link.metric" ? "wifi-no-upstream" : fault.expected.cause);
+        await fault.restore?.();
+      }
+      await untilHealthy(`after the agent healed ${fault.name}`, 90_000);
+      await expectNothingLost();
+      await reset();
+    });
+  });
+});
