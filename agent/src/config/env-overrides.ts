@@ -1,3 +1,5 @@
+import { configSchema } from "./schema.ts";
+
 /**
  * `UPLINK_*` environment variables override the file, so that a secret can come from a systemd
  * credential or a container's environment instead of sitting in the config. The name is the
@@ -19,13 +21,20 @@ function camel(snake: string): string {
   return snake.toLowerCase().replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 }
 
-/** The config path an environment variable names, or null when it is not one of ours. */
+/** The agent's top-level settings: an `UPLINK_*` name outside them is the server's or the CLI's. */
+const SETTINGS = new Set(Object.keys(configSchema.shape));
+
+/**
+ * The config path an environment variable names, or null when it is not one of the agent's
+ * (`UPLINK_SERVER` and `UPLINK_TOKEN` are the operators' CLI's, and must not stop the agent).
+ */
 export function envPath(name: string): string[] | null {
   if (Object.hasOwn(SHORT_NAMES, name)) return SHORT_NAMES[name]!;
   if (!name.startsWith("UPLINK_")) return null;
   const levels = name.slice("UPLINK_".length).split("__");
   if (levels.some((l) => !/^[A-Z0-9]+(_[A-Z0-9]+)*$/.test(l))) return null;
-  return levels.map(camel);
+  const path = levels.map(camel);
+  return SETTINGS.has(path[0]!) ? path : null;
 }
 
 /** A value as typed: JSON when it parses (numbers, booleans, arrays), the plain string otherwise. */

@@ -42,6 +42,11 @@ describe("the agent's config", () => {
     expect(c.ok && c.config.rollback.graceS).toBe(90);
   });
 
+  it("leaves the operators' CLI's UPLINK_SERVER and UPLINK_TOKEN alone", () => {
+    const c = checkConfig(good, { UPLINK_SERVER: "http://127.0.0.1:8080", UPLINK_TOKEN: "upl_x", UPLINK_BROKER_PASSWORD: "s3cret" });
+    expect(c.ok && c.config.broker.password).toBe("s3cret");
+  });
+
   it("stops at start with a coded error that names the file and every wrong field", async () => {
     const dir = mkdtempSync(join(tmpdir(), "config-"));
     try {
