@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync, renameSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { z } from "zod";
+import { udhcpcKind } from "../parse/udhcpc.ts";
 
 export const leaseSchema = z.object({
   iface: z.string(),
@@ -42,23 +43,26 @@ export class LeaseStore {
 }
 
 /**
- * The lease in busybox udhcpc's output: its own `lease of IP obtained from SERVER, lease time N`
- * line, and the default script's `bound interface=... router=... dns=...` line when the script
- * echoes it. Pure; null when no lease was obtained.
+ * The lease in busybox udhcpc's output: its own `lease of IP obtained ...` line, read by the
+ * udhcpc parser, and the router, subnet and DNS servers from a hook script's
+ * `bound interface=... router=... dns=...` echo when one prints it. Pure; null when no lease was
+ * obtained.
  */
 export function leaseFromUdhcpc(text: string, iface: string, now: Date): Lease | null {
-  const obtained = /lease of (\d+\.\d+\.\d+\.\d+) obtained(?: from (\d+\.\d+\.\d+\.\d+))?(?:, lease time (\d+))?/.exec(text);
+  const parsed = udhcpcKind.parse(text);
+  const obtained = parsed.ok && parsed.facts.leaseObtained ? parsed.facts : null;
   const bound = /bound interface=(\S+) ip=(\S+) subnet=(\S*) router=(\S*) dns=(.*?) lease=(\d*)/.exec(text);
-  if (!obtained && !bound) return null;
+  const ip = obtained?.address ?? bound?.[2];
+  if (!ip) return null;
   const mask = bound?.[3];
   return {
     iface,
-    ip: obtained?.[1] ?? bound![2]!,
+    ip,
     ...(mask ? { prefixLen: mask.split(".").reduce((n, o) => n + (Number(o) >>> 0).toString(2).replace(/0/g, "").length, 0) } : {}),
     ...(bound?.[4] ? { router: bound[4] } : {}),
     dns: bound?.[5] ? bound[5].trim().split(/\s+/).filter(Boolean) : [],
-    ...(obtained?.[3] ? { leaseTimeS: Number(obtained[3]) } : {}),
-    ...(obtained?.[2] ? { server: obtained[2] } : {}),
+    ...(obtained?.leaseTimeS !== undefined ? { leaseTimeS: obtained.leaseTimeS } : {}),
+    ...(obtained?.server ? { server: obtained.server } : {}),
     obtainedAt: now.toISOString(),
   };
 }

@@ -113,7 +113,9 @@ export class SimulatedHost implements Host {
     }
     const held = addressOf(this.state.get("ip.addr"), iface);
     if (!held) return { exitCode: 1, stdout: "", stderr: "simulated: udhcpc: no lease, failing\n" };
-    return { exitCode: 0, stdout: "", stderr: `simulated: udhcpc: lease of ${held.ip} obtained\n` };
+    // BusyBox 1.35's own line, so that the agent reads it as it reads a real one; the capture has no
+    // lease time, and 3600 s is what udhcpc assumes when a server names none.
+    return { exitCode: 0, stdout: "", stderr: `udhcpc: lease of ${held.ip} obtained, lease time 3600 (default)\n` };
   }
 
   private refreshRouteGet() {

@@ -1,5 +1,6 @@
 import type { Diagnosis, HeartbeatMessage } from "@uplink/shared";
 import type { Host } from "../host/host.ts";
+import { vcgencmdGetThrottledKind } from "../parse/vcgencmd-get-throttled.ts";
 
 type HeartbeatBody = Omit<HeartbeatMessage, "v" | "deviceId" | "bootId" | "seq" | "ts">;
 
@@ -10,12 +11,12 @@ async function readNumber(host: Host, path: string): Promise<number | undefined>
   return Number.isFinite(n) ? n : undefined;
 }
 
-/** The Pi firmware's throttle bits (vcgencmd get_throttled): 0 under-voltage now, 2 throttled now, 16 under-voltage since boot. */
+/** The power flags of the last `vcgencmd get_throttled` capture, through its parser. */
 export function throttledFlags(text: string | undefined): { underVoltageNow?: boolean; underVoltageOccurred?: boolean; throttledNow?: boolean } {
-  const m = text ? /throttled=(0x[0-9a-f]+)/i.exec(text) : null;
-  if (!m) return {};
-  const bits = parseInt(m[1]!, 16);
-  return { underVoltageNow: (bits & 0x1) !== 0, throttledNow: (bits & 0x4) !== 0, underVoltageOccurred: (bits & 0x10000) !== 0 };
+  const parsed = text === undefined ? null : vcgencmdGetThrottledKind.parse(text);
+  if (!parsed?.ok) return {};
+  const { underVoltageNow, underVoltageOccurred, throttledNow } = parsed.facts;
+  return { underVoltageNow, underVoltageOccurred, throttledNow };
 }
 
 export interface HeartbeatInputs {
