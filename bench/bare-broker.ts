@@ -26,9 +26,20 @@ const port = (server.address() as AddressInfo).port;
 const client = mqtt.connect(`mqtt://127.0.0.1:${port}`, { clientId: "bare-relay-reader", clean: false, protocolVersion: 4 });
 await new Promise<void>((resolve) => client.once("connect", () => resolve()));
 await client.subscribeAsync(Object.fromEntries(INGEST_CHANNELS.map((c) => [topics.allDevices(c), { qos: 1 as const }])));
+const lastSeq = new Map<string, number>();
+let duplicates = 0;
 client.on("message", (_topic, payload) => {
-  // The one piece of work the baseline does: read ts to know the delay.
-  const ts = (JSON.parse(payload.toString()) as { ts?: string }).ts;
+  // The work the baseline does: read ts for the delay, and drop what a device sent again after a
+  // reconnect (QoS 1 resends carry their first ts), as uplink's seq receipt does, so that both
+  // count and time the same messages.
+  const m = JSON.parse(payload.toString()) as { ts?: string; deviceId?: string; seq?: number };
+  const key = `${m.deviceId}`;
+  if (m.seq !== undefined && m.seq <= (lastSeq.get(key) ?? 0)) {
+    duplicates += 1;
+    return;
+  }
+  if (m.seq !== undefined) lastSeq.set(key, m.seq);
+  const ts = m.ts;
   received += 1;
   if (!ts) return;
   const s = Math.max(0, Date.now() - Date.parse(ts)) / 1000;
@@ -42,7 +53,7 @@ function render(): string {
   let cumulative = 0;
   const lines = bounds.map((b, i) => `uplink_ingest_delay_seconds_bucket{le="${b}"} ${(cumulative += counts[i]!)}`);
   lines.push(`uplink_ingest_delay_seconds_bucket{le="+Inf"} ${received}`, `uplink_ingest_delay_seconds_sum ${sum}`);
-  lines.push(`uplink_ingest_delay_seconds_count ${received}`, `uplink_messages_in_total ${received}`);
+  lines.push(`uplink_ingest_delay_seconds_count ${received}`, `uplink_messages_in_total ${received}`, `bare_duplicates_total ${duplicates}`);
   return `${lines.join("\n")}\n`;
 }
 

@@ -170,8 +170,8 @@ async function burst(target: Target, pools: FleetPool[]): Promise<StepResult> {
   first!.setHeartbeatMs(BURST_MS);
   const r = await measure(target, pools, first!.size, BURST_S, 0);
   first!.pause();
-  const left = await drain(target, pools, 60);
-  if (left > 0) log(`${target.name}: ${left} messages still not taken 60 s after the burst`);
+  const left = await drain(target, pools, 120);
+  if (left > 0) log(`${target.name}: ${left} messages still not taken 120 s after the burst`);
   return r;
 }
 
@@ -364,7 +364,9 @@ console.log(
     `(p99 ${fmtMs(upBurst.p99)} ms, CPU ${upBurst.cpuPct.toFixed(0)}%), bare aedes ${bareBurst.ingested.toFixed(0)} msg/s (p99 ${fmtMs(bareBurst.p99)} ms, CPU ${bareBurst.cpuPct.toFixed(0)}%); ` +
     `generator CPU ${upBurst.genCpuPct.toFixed(0)}% / ${bareBurst.genCpuPct.toFixed(0)}%`,
 );
+const cpuMsPerMessage = (r: StepResult) => ((r.cpuPct / 100) * 1000) / r.ingested;
 console.log(`ratio of uplink's ingest rate to the bare broker's: ${(upBurst.ingested / bareBurst.ingested).toFixed(2)}`);
+console.log(`server CPU per message in the burst: uplink ${cpuMsPerMessage(upBurst).toFixed(3)} ms, bare aedes ${cpuMsPerMessage(bareBurst).toFixed(3)} ms`);
 if (rtt) {
   const r = rtt as Awaited<ReturnType<typeof commandRoundTrip>>;
   console.log(`command round trip, API POST -> device's succeeded, ${Math.min(STEPS[0]!, maxDevices)} devices online: p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms (${r.n} commands)`);

@@ -20,7 +20,8 @@ export const routeReplaceCommand: CommandHandler = async (args, ctx) => {
     // Nothing recorded names the gateway (the route is gone and the lease was not ours): ask DHCP.
     ctx.progress(`no known gateway on ${iface}: renewing its lease`);
     await dhcpRenewCommand({ iface }, ctx);
-    gateway = ctx.leases.get(iface)?.router;
+    // The lease names it; else the route the lease hook just added does.
+    gateway = ctx.leases.get(iface)?.router ?? (await readDefaultRoutes(ctx)).find((r) => r.dev === iface && r.gateway)?.gateway;
   }
   const route: DefaultRoute = { dev: iface, metric, ...(gateway ? { gateway } : {}) };
   await ctx.exec("ip", replaceArgs(route), { timeoutMs: 5_000 });

@@ -44,6 +44,9 @@ export function connectMqtt(o: ConnectionOptions): Transport {
   const client: MqttClient = mqtt.connect(o.config.broker.url, clientOptions(o));
   const connectHandlers: (() => void)[] = [];
   client.on("connect", (ack) => {
+    // mqtt.js writes a packet in pieces: with Nagle's algorithm on, each PUBACK and command
+    // response waited ~40 ms for the peer's delayed ACK (the server's profile showed it).
+    (client.stream as { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true);
     o.log.info({ event: "mqtt.connected", sessionPresent: ack.sessionPresent }, "connected to the broker");
     for (const topic of o.subscriptions) {
       client.subscribe(topic, { qos: 1 }, (err) => {

@@ -90,7 +90,15 @@ export class Healer {
     const cellular = diagnosis.links[links.cellular];
     const step = stepPreference(this.preference, wifi?.reachable ?? null, cellular?.reachable ?? null, preference);
     this.preference = step.state;
-    if (!step.action) return false;
+    if (!step.action) {
+      // A streak under way is confirmed at once rather than at the next scheduled diagnosis: the
+      // streaks are the hysteresis, the schedule need not add to it (a dead upstream is otherwise
+      // left for up to `failuresToDemote` cron periods).
+      const s = step.state;
+      const confirming = s.demoted ? s.okStreak > 0 : s.failStreak > 0 && cellular?.reachable === true;
+      if (confirming) this.deps.rediagnose(`confirming ${links.wifi}'s upstream (${s.demoted ? s.okStreak : s.failStreak} in a row)`);
+      return false;
+    }
     const metric = step.action === "demote" ? preference.demotedMetric : preference.metrics.wifi;
     const cause = step.action === "demote" ? "wifi-no-upstream" : "wifi-upstream-restored";
     const ok = await this.remediate(cause, links.wifi, { name: "link.metric", args: { iface: links.wifi, metric } }, 1, null);

@@ -51,31 +51,44 @@ function seen(d: DeviceState, receivedAt: string, bootId: string): DeviceState {
   return { ...d, lastSeenAt: receivedAt, bootId };
 }
 
+/** The messages that concern one device's state and nothing else. */
+export type DeviceMessage = Exclude<FleetMessage, { kind: "command.updated" } | { kind: "tick" }>;
+
+export function isDeviceMessage(msg: FleetMessage): msg is DeviceMessage {
+  return msg.kind !== "command.updated" && msg.kind !== "tick";
+}
+
+export function deviceIdOf(msg: DeviceMessage): string {
+  return msg.kind === "device.registered" || msg.kind === "seq.observed" ? msg.deviceId : msg.message.deviceId;
+}
+
 /**
- * Pure: the fleet after one message. Dedupe happens before (ingest): the reducer trusts that each
- * message is new. Time only enters through `receivedAt` and `tick`, so the same messages always
- * give the same fleet.
+ * Pure: one device after one message about it (`undefined`: a device the fleet has not seen).
+ * Returns `d` itself when nothing changes. The fleet shell calls this directly so that a message
+ * costs one device, not a copy of the whole fleet.
  */
-export function reduceFleet(state: FleetState, msg: FleetMessage): FleetState {
+export function reduceDevice(d: DeviceState | undefined, msg: DeviceMessage): DeviceState {
   switch (msg.kind) {
     case "device.registered":
-      return state.devices[msg.deviceId] ? state : withDevice(state, msg.deviceId, (d) => d);
+      return d ?? newDevice(msg.deviceId);
     case "seq.observed":
-      return withDevice(state, msg.deviceId, (d) => ({ ...d, seq: msg.receipt }));
+      return { ...(d ?? newDevice(msg.deviceId)), seq: msg.receipt };
     case "status": {
       const m = msg.message;
-      return withDevice(state, m.deviceId, (d) => ({
-        ...seen(d, msg.receivedAt, m.bootId),
+      const prev = d ?? newDevice(m.deviceId);
+      return {
+        ...seen(prev, msg.receivedAt, m.bootId),
         status: m.state,
         online: m.state === "online",
         statusReason: m.reason ?? null,
-        agentVersion: m.agentVersion ?? d.agentVersion,
-      }));
+        agentVersion: m.agentVersion ?? prev.agentVersion,
+      };
     }
     case "heartbeat": {
       const m = msg.message;
-      return withDevice(state, m.deviceId, (d) => ({
-        ...seen(d, msg.receivedAt, m.bootId),
+      const prev = d ?? newDevice(m.deviceId);
+      return {
+        ...seen(prev, msg.receivedAt, m.bootId),
         // A heartbeat proves the device is connected, even if its birth message was missed.
         status: "online",
         online: true,
@@ -83,31 +96,48 @@ export function reduceFleet(state: FleetState, msg: FleetMessage): FleetState {
         lastHeartbeatAt: msg.receivedAt,
         activeLink: m.activeLink,
         uptimeS: m.uptimeS,
-        signal: m.signal ?? d.signal,
-        system: m.system ?? d.system,
+        signal: m.signal ?? prev.signal,
+        system: m.system ?? prev.system,
         links: m.links,
         outbox: m.outbox,
-      }));
+      };
     }
     case "health": {
       const m = msg.message;
-      return withDevice(state, m.deviceId, (d) => ({
-        ...seen(d, msg.receivedAt, m.bootId),
+      return {
+        ...seen(d ?? newDevice(m.deviceId), msg.receivedAt, m.bootId),
         health: m,
         healthAt: msg.receivedAt,
         activeLink: m.selection.active,
         rootCause: rootCauses(m),
-      }));
+      };
     }
     case "event": {
       const m = msg.message;
-      return withDevice(state, m.deviceId, (d) => ({
-        ...seen(d, msg.receivedAt, m.bootId),
-        activeLink: m.type === "link.changed" ? m.to : d.activeLink,
-        agentVersion: m.type === "agent.started" ? m.agentVersion : d.agentVersion,
-        recentEvents: [m, ...d.recentEvents].slice(0, RECENT_EVENTS),
-      }));
+      const prev = d ?? newDevice(m.deviceId);
+      return {
+        ...seen(prev, msg.receivedAt, m.bootId),
+        activeLink: m.type === "link.changed" ? m.to : prev.activeLink,
+        agentVersion: m.type === "agent.started" ? m.agentVersion : prev.agentVersion,
+        recentEvents: [m, ...prev.recentEvents].slice(0, RECENT_EVENTS),
+      };
     }
+  }
+}
+
+/**
+ * Pure: the fleet after one message. Dedupe happens before (ingest): the reducer trusts that each
+ * message is new. Time only enters through `receivedAt` and `tick`, so the same messages always
+ * give the same fleet.
+ */
+export function reduceFleet(state: FleetState, msg: FleetMessage): FleetState {
+  if (isDeviceMessage(msg)) {
+    const id = deviceIdOf(msg);
+    const before = state.devices[id];
+    const after = reduceDevice(before, msg);
+    return after === before ? state : { ...state, devices: { ...state.devices, [id]: after } };
+  }
+  switch (msg.kind) {
     case "command.updated": {
       const c = msg.command;
       const final = isFinal(c.state);

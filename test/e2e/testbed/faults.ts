@@ -28,6 +28,12 @@ export interface Fault {
    * site; the diagnosis reaches the server from the agent's outbox when the link is back.
    */
   cutsOff?: boolean;
+  /**
+   * After the agent's fix traffic flows through the first-choice link again, but the fallback's
+   * route is still missing (the agent restores the route of the link it prefers): the test then
+   * checks the traffic, and the reset puts the fallback's route back.
+   */
+  fallbackLeftWithoutRoute?: boolean;
   /** The fix can only work after restore(); the agent's first attempts run while it is broken. */
   restoreAfterFirstAttempt?: boolean;
 }
@@ -120,6 +126,7 @@ export const FAULTS: Fault[] = [
     operator: [],
     healedBy: "route.replace",
     cutsOff: true,
+    fallbackLeftWithoutRoute: true,
   },
   {
     name: "the DNS server dead",

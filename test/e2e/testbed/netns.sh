@@ -88,9 +88,11 @@ dhcp() { # ns iface address mask router lease
     --dhcp-leasefile="$RUN/$1.leases" --pid-file="$RUN/$1.pid" --log-facility=/dev/null
 }
 
+running() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
 cell_dhcp() { # on|off
   if [ "$1" = on ]; then
-    stop_pid "$RUN/$CELL.pid"
+    running "$RUN/$CELL.pid" && return 0
     dhcp $CELL cell0 100.67.169.178 255.255.255.252 100.67.169.177 7200
   else
     stop_pid "$RUN/$CELL.pid"
@@ -110,8 +112,7 @@ carrier() { # on|off: the packet data session's effect on the network
 
 dns() { # on|off 53|54: the internet's DNS servers answer for *.uplink.test and refuse the rest
   local pid="$RUN/dns${2/53/}.pid"
-  stop_pid "$pid"
-  [ "$1" = on ] || return 0
+  if [ "$1" = on ]; then running "$pid" && return 0; else stop_pid "$pid"; return 0; fi
   nsx $INET dnsmasq --listen-address="192.0.2.$2" --bind-interfaces --no-resolv --no-hosts \
     --address=/uplink.test/192.0.2.1 --pid-file="$pid" --log-facility=/dev/null
 }

@@ -90,8 +90,12 @@ export async function healthy(): Promise<void> {
   await ip("ap", "route", "replace", "default", "via", "10.99.1.2");
   await ip("pi", "link", "set", "wlan0", "up");
   await ip("pi", "link", "set", "wwan0", "up");
-  await execa("chattr", ["-i", PI_RESOLV_CONF], { reject: false });
-  writeFileSync(PI_RESOLV_CONF, "nameserver 192.0.2.53\n");
+  // The agent's dns.repair may make the file immutable again between our two steps: retry.
+  await waitFor("resolv.conf reset", 10_000, async () => {
+    await execa("chattr", ["-i", PI_RESOLV_CONF], { reject: false });
+    writeFileSync(PI_RESOLV_CONF, "nameserver 192.0.2.53\n");
+    return true;
+  }, 100);
   const routes = (await inNs("pi", "ip", ["-j", "-4", "route", "show", "default"])).stdout;
   const has = (dev: string, metric: number) =>
     (JSON.parse(routes || "[]") as { dev: string; metric?: number }[]).some((r) => r.dev === dev && (r.metric ?? 0) === metric);
