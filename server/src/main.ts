@@ -1,4 +1,6 @@
+import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import type { BrokerTls } from "./broker/embedded-broker.ts";
 import { resolve } from "node:path";
 import { startDemo } from "./demo.ts";
 import { isUplinkError } from "./errors.ts";
@@ -10,6 +12,9 @@ const USAGE = `usage: uplink-server [--data DIR] [--http-port N] [--mqtt-port N]
   --data DIR         where the SQLite store lives (env UPLINK_DATA_DIR; default .data/server, .data/demo with --demo)
   --http-port N      HTTP API port (env UPLINK_HTTP_PORT; default 8080)
   --mqtt-port N      embedded MQTT broker port (env UPLINK_MQTT_PORT; default 1883)
+  --tls-cert FILE    PEM certificate (chain) for MQTT over TLS on the embedded broker (env UPLINK_TLS_CERT)
+  --tls-key FILE     its PEM private key (env UPLINK_TLS_KEY)
+  --mqtts-port N     the TLS port (env UPLINK_MQTTS_PORT; default 8883)
   --broker-url URL   use an external broker instead of the embedded one (env UPLINK_BROKER_URL;
                      credentials in UPLINK_BROKER_USERNAME / UPLINK_BROKER_PASSWORD)
   --topic-root ROOT  MQTT topic root (default uplink/v1)
@@ -34,6 +39,13 @@ function shareGroup(value: string | undefined): string | undefined {
   return value;
 }
 
+/** The TLS listener's settings: both files or neither. */
+function brokerTls(certFile: string | undefined, keyFile: string | undefined, tlsPort: number): { mqttTls?: BrokerTls } {
+  if (!certFile && !keyFile) return {};
+  if (!certFile || !keyFile) throw new Error("--tls-cert and --tls-key go together");
+  return { mqttTls: { port: tlsPort, cert: readFileSync(certFile, "utf8"), key: readFileSync(keyFile, "utf8") } };
+}
+
 export async function main(argv: string[]): Promise<number> {
   let values;
   try {
@@ -43,6 +55,9 @@ export async function main(argv: string[]): Promise<number> {
         data: { type: "string" },
         "http-port": { type: "string" },
         "mqtt-port": { type: "string" },
+        "tls-cert": { type: "string" },
+        "tls-key": { type: "string" },
+        "mqtts-port": { type: "string" },
         "broker-url": { type: "string" },
         "topic-root": { type: "string" },
         store: { type: "string" },
@@ -69,6 +84,7 @@ export async function main(argv: string[]): Promise<number> {
       dataDir,
       httpPort: port(values["http-port"] ?? env.UPLINK_HTTP_PORT, 8080, "--http-port"),
       mqttPort: port(values["mqtt-port"] ?? env.UPLINK_MQTT_PORT, 1883, "--mqtt-port"),
+      ...brokerTls(values["tls-cert"] ?? env.UPLINK_TLS_CERT, values["tls-key"] ?? env.UPLINK_TLS_KEY, port(values["mqtts-port"] ?? env.UPLINK_MQTTS_PORT, 8883, "--mqtts-port")),
       brokerUrl: values["broker-url"] ?? env.UPLINK_BROKER_URL,
       brokerUsername: env.UPLINK_BROKER_USERNAME,
       brokerPassword: env.UPLINK_BROKER_PASSWORD,

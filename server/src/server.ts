@@ -8,7 +8,7 @@ import { buildApi } from "./api/app.ts";
 import { createAuthenticator } from "./auth/credentials.ts";
 import { SERVER_USERNAME } from "./auth/principal.ts";
 import { generateSecret, type ScryptCost } from "./auth/secrets.ts";
-import { startEmbeddedBroker, type EmbeddedBroker } from "./broker/embedded-broker.ts";
+import { startEmbeddedBroker, type BrokerTls, type EmbeddedBroker } from "./broker/embedded-broker.ts";
 import { createDispatcher, type Dispatcher } from "./commands/dispatcher.ts";
 import { createFleet, type Fleet } from "./fleet.ts";
 import { handleDeviceMessage } from "./ingest/handle-message.ts";
@@ -29,6 +29,8 @@ export interface ServerOptions {
   listenHttp?: boolean;
   mqttPort: number;
   mqttHost?: string;
+  /** MQTT over TLS on the embedded broker (8883 by default), when a certificate is configured. */
+  mqttTls?: BrokerTls;
   /** `postgres://...`: the PostgreSQL store instead of SQLite in `dataDir`. */
   storeUrl?: string;
   /**
@@ -102,7 +104,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const auth = createAuthenticator(store, serverSecret);
   const broker = opts.brokerUrl
     ? null
-    : await startEmbeddedBroker({ port: opts.mqttPort, host: opts.mqttHost, topics, auth, logger: logger.child({ component: "broker" }), metrics });
+    : await startEmbeddedBroker({ port: opts.mqttPort, host: opts.mqttHost, ...(opts.mqttTls ? { tls: opts.mqttTls } : {}), topics, auth, logger: logger.child({ component: "broker" }), metrics });
   const mqttUrl = opts.brokerUrl ?? broker!.url;
 
   const ingestCtx = { topics, fleet, store, metrics, logger: logger.child({ component: "ingest" }) };

@@ -1,5 +1,5 @@
-import { createServer, type Server } from "node:net";
-import type { AddressInfo } from "node:net";
+import { createServer, type AddressInfo, type Server, type Socket } from "node:net";
+import { createServer as createTlsServer } from "node:tls";
 import { Aedes, type AuthenticateError, type Client } from "aedes";
 import type { Logger } from "pino";
 import type { Topics } from "@uplink/shared";
@@ -11,7 +11,16 @@ import { claimOf, decidePublish, decideSubscribe } from "./acl.ts";
 export interface EmbeddedBroker {
   readonly port: number;
   readonly url: string;
+  /** The MQTT-over-TLS port, when a certificate was configured. */
+  readonly tlsPort: number | null;
   close(): Promise<void>;
+}
+
+/** MQTT over TLS (8883) beside plain MQTT: the certificate and key as PEM text. */
+export interface BrokerTls {
+  port: number;
+  cert: string;
+  key: string;
 }
 
 export interface EmbeddedBrokerOptions {
@@ -21,6 +30,7 @@ export interface EmbeddedBrokerOptions {
   auth: Authenticator;
   logger: Logger;
   metrics: Metrics;
+  tls?: BrokerTls;
 }
 
 // MQTT 3.1.1 CONNACK return codes [MQTT-3.2.2.3].
@@ -105,25 +115,36 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
   });
   aedes.on("clientError", (client, err) => logger.debug({ clientId: client.id, err: err.message }, "client error"));
 
-  const server: Server = createServer((socket) => {
+  const handle = (socket: Socket) => {
     // MQTT packets are small and answered (PUBACK, a command and its response): Nagle's algorithm
     // against the peer's delayed ACK held each of them ~40 ms.
     socket.setNoDelay(true);
     aedes.handle(socket);
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(opts.port, opts.host ?? "0.0.0.0", () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
+  };
+  const host = opts.host ?? "0.0.0.0";
+  const server: Server = createServer(handle);
+  const port = await listen(server, opts.port, host);
   logger.info({ port }, "embedded MQTT broker listening");
+  // The same broker, the same authentication and ACL, behind TLS: devices on the public internet.
+  const tlsServer = opts.tls ? createTlsServer({ cert: opts.tls.cert, key: opts.tls.key }, handle) : null;
+  const tlsPort = tlsServer && opts.tls ? await listen(tlsServer, opts.tls.port, host) : null;
+  if (tlsPort !== null) logger.info({ port: tlsPort }, "embedded MQTT broker listening with TLS");
 
   return {
     port,
     url: `mqtt://127.0.0.1:${port}`,
+    tlsPort,
     async close() {
       await new Promise<void>((resolve) => aedes.close(() => resolve()));
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      if (tlsServer) await new Promise<void>((resolve) => tlsServer.close(() => resolve()));
     },
   };
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
+  });
 }
