@@ -11,7 +11,7 @@ export const pingCommand: CommandHandler = async (args, ctx) => {
   const count = typeof args.count === "number" ? args.count : 3;
   const iface = typeof args.iface === "string" ? args.iface : undefined;
   const target = String(args.target);
-  const result = await ctx.exec("ping", ["-c", String(count), "-W", "2", ...(iface ? ["-I", iface] : []), target], {
+  const result = await ctx.exec("ping", ["-c", String(count), "-i", "0.2", "-W", "2", ...(iface ? ["-I", iface] : []), target], {
     timeoutMs: (count * 3 + 5) * 1000,
     tolerate: true,
   });

@@ -29,15 +29,21 @@ export async function collectSnapshot(
     if (text !== null) snapshot.set(c.key, text);
   };
   const modem = captures.filter((c) => "program" in c && c.group === "modem");
-  const rest = captures.filter((c) => !modem.includes(c));
+  const resolv = captures.filter((c) => c.key === "resolv.conf");
+  const rest = captures.filter((c) => !modem.includes(c) && !resolv.includes(c));
+  // resolv.conf first, so the DNS probe runs beside the pings instead of after them: with a dead
+  // upstream both wait for their timeouts, and the diagnosis should take one timeout, not two.
+  for (const c of resolv) await take(c);
   await Promise.all([
     (async () => {
       for (const c of modem) await take(c);
     })(),
     ...rest.map(take),
+    (async () => {
+      const dns = await probeDns(host, options, snapshot.get("resolv.conf"));
+      if (dns) snapshot.set(DNS_PROBE_KEY, dns);
+    })(),
   ]);
-  const dns = await probeDns(host, options, snapshot.get("resolv.conf"));
-  if (dns) snapshot.set(DNS_PROBE_KEY, dns);
   // A stable order makes snapshots diffable.
   return new Map([...snapshot].sort(([a], [b]) => a.localeCompare(b)));
 }
