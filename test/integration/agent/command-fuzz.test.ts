@@ -1,8 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { COMMAND_NAMES, commandResponseSchema, TERMINAL_COMMAND_STATES } from "@uplink/shared";
-import { startBroker, startObserver } from "./helpers/broker.ts";
-import { makeAgent, simulatedPi, tempDir, testConfig } from "./helpers/agent-harness.ts";
+import { brokerRig, makeAgent, simulatedPi } from "./helpers/agent-harness.ts";
 import { sendCommand } from "./helpers/commands.ts";
 
 let cleanups: (() => Promise<void> | void)[] = [];
@@ -36,13 +35,7 @@ const payload = fc.oneof(
 
 describe("a thousand random command payloads", () => {
   it("never crash the agent: each gets exactly one final answer that matches the response schema", async () => {
-    const broker = await startBroker();
-    cleanups.push(() => broker.close());
-    const observer = await startObserver(broker.port);
-    cleanups.push(() => observer.close());
-    const tmp = tempDir();
-    cleanups.push(() => tmp.remove());
-    const config = testConfig(broker.port, tmp.dir);
+    const { broker, observer, tmp, config } = await brokerRig(cleanups);
     const agent = makeAgent(config, await simulatedPi(config, "healthy"), () => 3_000);
     await agent.start();
     cleanups.push(async () => void (await agent.stop(2000)));

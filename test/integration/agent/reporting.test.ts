@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { eventSchema, healthSchema, heartbeatSchema, statusSchema } from "@uplink/shared";
-import { startBroker, startObserver } from "./helpers/broker.ts";
-import { makeAgent, simulatedPi, tempDir, testConfig } from "./helpers/agent-harness.ts";
+import { brokerRig, makeAgent, simulatedPi } from "./helpers/agent-harness.ts";
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -10,13 +9,7 @@ afterEach(async () => {
 
 describe("the agent reporting to the broker", () => {
   it("announces itself online, publishes agent.started, a retained health report and heartbeats, all stamped with one boot's seqs", async () => {
-    const broker = await startBroker();
-    cleanups.push(() => broker.close());
-    const observer = await startObserver(broker.port);
-    cleanups.push(() => observer.close());
-    const tmp = tempDir();
-    cleanups.push(() => tmp.remove());
-    const config = testConfig(broker.port, tmp.dir, { intervals: { heartbeatS: 1 } });
+    const { broker, observer, tmp, config } = await brokerRig(cleanups, { intervals: { heartbeatS: 1 } });
     const agent = makeAgent(config, await simulatedPi(config, "interface-down"));
     await agent.start();
     cleanups.push(async () => void (await agent.stop(1000)));
@@ -35,13 +28,7 @@ describe("the agent reporting to the broker", () => {
   });
 
   it("publishes layer.changed events and a new health report when a netlink change shows a fixed layer", async () => {
-    const broker = await startBroker();
-    cleanups.push(() => broker.close());
-    const observer = await startObserver(broker.port);
-    cleanups.push(() => observer.close());
-    const tmp = tempDir();
-    cleanups.push(() => tmp.remove());
-    const config = testConfig(broker.port, tmp.dir);
+    const { broker, observer, tmp, config } = await brokerRig(cleanups);
     const host = await simulatedPi(config, "interface-down");
     const agent = makeAgent(config, host);
     await agent.start();

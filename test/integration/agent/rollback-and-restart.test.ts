@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { eventSchema } from "@uplink/shared";
 import { startBroker, startObserver, type TestBroker } from "./helpers/broker.ts";
-import { makeAgent, request, simulatedPi, tempDir, testConfig } from "./helpers/agent-harness.ts";
+import { brokerRig, makeAgent, request, simulatedPi, tempDir, testConfig } from "./helpers/agent-harness.ts";
 import { finalResponse, sendCommand } from "./helpers/commands.ts";
 import type { Host } from "../../../agent/src/host/host.ts";
 
@@ -53,13 +53,7 @@ describe("commit-or-rollback of risky commands", () => {
   });
 
   it("keeps a risky change when the broker confirms within the grace period", async () => {
-    const broker = await startBroker();
-    cleanups.push(() => broker.close());
-    const observer = await startObserver(broker.port);
-    cleanups.push(() => observer.close());
-    const tmp = tempDir();
-    cleanups.push(() => tmp.remove());
-    const config = testConfig(broker.port, tmp.dir, { rollback: { graceS: 5 } });
+    const { broker, observer, tmp, config } = await brokerRig(cleanups, { rollback: { graceS: 5 } });
     const pi = await simulatedPi(config, "healthy");
     const agent = makeAgent(config, pi);
     await agent.start();
@@ -76,13 +70,7 @@ describe("commit-or-rollback of risky commands", () => {
 
 describe("idempotency across a restart", () => {
   it("answers a request redelivered after an agent restart from the journal, without running it again", async () => {
-    const broker = await startBroker();
-    cleanups.push(() => broker.close());
-    const observer = await startObserver(broker.port);
-    cleanups.push(() => observer.close());
-    const tmp = tempDir();
-    cleanups.push(() => tmp.remove());
-    const config = testConfig(broker.port, tmp.dir);
+    const { broker, observer, tmp, config } = await brokerRig(cleanups);
     const first = makeAgent(config, await simulatedPi(config, "interface-down"));
     await first.start();
     await observer.waitFor((r) => r.topic.endsWith("/health"));

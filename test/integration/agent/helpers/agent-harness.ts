@@ -1,3 +1,4 @@
+import { startBroker, startObserver } from "./broker.ts";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -70,3 +71,17 @@ export function request(name: string, args: Record<string, unknown> = {}, overri
 }
 
 export const cmdTopic = `uplink/v1/${DEVICE}/cmd/req`;
+
+/**
+ * What most agent tests start with: a broker on port 0, an observer recording everything under the
+ * root, a data dir and a config for them; each registered for cleanup in `cleanups`.
+ */
+export async function brokerRig(cleanups: (() => Promise<void> | void)[], overrides: Partial<AgentConfigInput> = {}) {
+  const broker = await startBroker();
+  cleanups.push(() => broker.close());
+  const observer = await startObserver(broker.port);
+  cleanups.push(() => observer.close());
+  const tmp = tempDir();
+  cleanups.push(() => tmp.remove());
+  return { broker, observer, tmp, config: testConfig(broker.port, tmp.dir, overrides) };
+}
