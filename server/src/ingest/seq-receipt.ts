@@ -10,7 +10,7 @@ const STREAM_START = WILL_SEQ + 1;
 export type SeqVerdict = "new" | "late" | "duplicate" | "stale" | "will";
 
 export function emptyReceipt(): SeqReceipt {
-  return { bootId: null, maxSeq: 0, missing: [], received: 0, duplicates: 0, gaps: 0, stale: 0, willSeen: false, pastBootIds: [] };
+  return { bootId: null, maxSeq: 0, missing: [], received: 0, duplicates: 0, gaps: 0, stale: 0, willSeen: false, countFrom: 0, pastBootIds: [] };
 }
 
 function range(from: number, to: number): number[] {
@@ -64,7 +64,7 @@ export function observeSeq(receipt: SeqReceipt, bootId: string, seq: number): { 
           ...receipt,
           missing: receipt.missing.filter((_, i) => i !== at),
           received: receipt.received + 1,
-          gaps: receipt.gaps - 1,
+          gaps: seq < receipt.countFrom ? receipt.gaps : receipt.gaps - 1,
         },
       };
     }
@@ -82,7 +82,9 @@ export function observeSeq(receipt: SeqReceipt, bootId: string, seq: number): { 
       bootId,
       maxSeq: Math.max(seq, WILL_SEQ),
       willSeen: seq === WILL_SEQ,
-      missing: skipped > 0 ? range(STREAM_START, seq - 1) : [],
+      countFrom: firstEver ? seq : STREAM_START,
+      // Remembered even when not counted, so that a late one is received, not a duplicate.
+      missing: seq > STREAM_START ? range(STREAM_START, seq - 1) : [],
       received: receipt.received + 1,
       gaps: receipt.gaps + skipped,
       pastBootIds: receipt.bootId === null ? receipt.pastBootIds : [receipt.bootId, ...receipt.pastBootIds].slice(0, PAST_BOOTS),

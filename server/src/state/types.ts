@@ -49,6 +49,12 @@ export interface SeqReceipt {
   stale: number;
   /** Seq 1 of the current boot (the last will, or the clean `offline` in its place) has arrived. */
   willSeen: boolean;
+  /**
+   * Seqs below this one that never arrived are not gaps: the first boot of a device the server
+   * sees counts from the first seq it sees (the server may have started after the device), yet an
+   * earlier one may still come late (another replica's session held it) and is then counted.
+   */
+  countFrom: number;
   /** The last few boot ids before the current one, to tell a stale boot from a new one. */
   pastBootIds: string[];
 }

@@ -63,3 +63,14 @@ describe("the last will's seq", () => {
     expect(again.receipt.received).toBe(first.receipt.received);
   });
 });
+
+describe("the first boot the server sees", () => {
+  it("counts an earlier seq that arrives late (another replica held it) as received, not a duplicate, and no gap", () => {
+    let r = observeSeq(emptyReceipt(), "boot-a", 3).receipt;
+    r = observeSeq(r, "boot-a", 4).receipt;
+    const late = observeSeq(r, "boot-a", 2);
+    expect(late.verdict).toBe("late");
+    expect(late.receipt).toMatchObject({ received: 3, gaps: 0, duplicates: 0, missing: [] });
+    expect(observeSeq(late.receipt, "boot-a", 2).verdict).toBe("duplicate");
+  });
+});
