@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { startBroker, startObserver } from "./helpers/broker.ts";
-import { makeAgent, simulatedPi, tempDir, testConfig } from "./helpers/agent-harness.ts";
+import { brokerRig, makeAgent, simulatedPi } from "./helpers/agent-harness.ts";
 
 let cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -9,13 +8,7 @@ afterEach(async () => {
 });
 
 async function setup(snapshot: string) {
-  const broker = await startBroker();
-  cleanups.push(() => broker.close());
-  const observer = await startObserver(broker.port);
-  cleanups.push(() => observer.close());
-  const tmp = tempDir();
-  cleanups.push(() => tmp.remove());
-  const config = testConfig(broker.port, tmp.dir, { healing: { enabled: true } });
+  const { observer, config } = await brokerRig(cleanups, { healing: { enabled: true } });
   const pi = await simulatedPi(config, snapshot);
   const agent = makeAgent(config, pi);
   await agent.start();
