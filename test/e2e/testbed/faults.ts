@@ -138,6 +138,8 @@ export const FAULTS: Fault[] = [
   {
     name: "resolv.conf emptied and made immutable",
     async inject() {
+      // The agent's own dns.repair leaves the file immutable: unlock it before emptying it.
+      await execa("chattr", ["-i", PI_RESOLV_CONF], { reject: false });
       writeFileSync(PI_RESOLV_CONF, "");
       await execa("chattr", ["+i", PI_RESOLV_CONF]);
     },
