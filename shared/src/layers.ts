@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { BOUNDS, boundedRecord, nameString, textString } from "./bounds.ts";
 
 /**
  * The seven layers of the field guide, bottom up. 1-4 are assessed per link (wwan0, wlan0),
@@ -19,14 +20,14 @@ export const layerStateSchema = z.enum(["ok", "degraded", "failing", "unknown"])
 export type LayerState = z.infer<typeof layerStateSchema>;
 
 export const fixSchema = z.object({
-  name: z.string().describe("a command of the catalog"),
-  args: z.record(z.string(), z.unknown()),
+  name: nameString().describe("a command of the catalog"),
+  args: boundedRecord(z.unknown(), BOUNDS.entries),
 });
 export type Fix = z.infer<typeof fixSchema>;
 
 export const evidenceSchema = z.object({
-  kind: z.string().describe("the parser kind the fact came from, e.g. qmicli.uim-get-card-status"),
-  fact: z.string().describe("the fact, in words an operator reads"),
+  kind: nameString().describe("the parser kind the fact came from, e.g. qmicli.uim-get-card-status"),
+  fact: textString().describe("the fact, in words an operator reads"),
 });
 export type Evidence = z.infer<typeof evidenceSchema>;
 
@@ -34,9 +35,9 @@ export const layerHealthSchema = z.object({
   layer: z.number().int().min(1).max(7),
   name: layerNameSchema,
   state: layerStateSchema,
-  summary: z.string(),
-  cause: z.string().optional().describe("a stable cause code when failing or degraded, e.g. sim-absent"),
-  evidence: z.array(evidenceSchema),
+  summary: textString(),
+  cause: nameString().optional().describe("a stable cause code when failing or degraded, e.g. sim-absent"),
+  evidence: z.array(evidenceSchema).max(BOUNDS.evidence),
   fix: fixSchema.optional(),
 });
 export type LayerHealth = z.infer<typeof layerHealthSchema>;
@@ -48,28 +49,28 @@ export const linkReportSchema = z.object({
   role: linkRoleSchema,
   firstFailingLayer: layerNameSchema.nullable().describe("the lowest failing layer: the root cause"),
   reachable: z.boolean().nullable().describe("a ping bound to this link was answered; null when not probed"),
-  layers: z.array(layerHealthSchema),
+  layers: z.array(layerHealthSchema).max(BOUNDS.layers),
 });
 export type LinkReport = z.infer<typeof linkReportSchema>;
 
 export const hostReportSchema = z.object({
   firstFailingLayer: layerNameSchema.nullable(),
-  layers: z.array(layerHealthSchema),
+  layers: z.array(layerHealthSchema).max(BOUNDS.layers),
 });
 export type HostReport = z.infer<typeof hostReportSchema>;
 
 export const selectionSchema = z.object({
-  active: z.string().nullable().describe("the link `ip route get` sends traffic through now"),
-  preferred: z.string().nullable().describe("the link that should carry traffic: the healthiest by preference"),
+  active: nameString().nullable().describe("the link `ip route get` sends traffic through now"),
+  preferred: nameString().nullable().describe("the link that should carry traffic: the healthiest by preference"),
   onFallback: z.boolean().describe("true when traffic leaves through a link other than the first choice"),
-  gateway: z.string().optional(),
-  reason: z.string(),
+  gateway: nameString().optional(),
+  reason: textString(),
 });
 export type Selection = z.infer<typeof selectionSchema>;
 
 /** What `uplink-agent diagnose --json` prints and what the health message carries. */
 export const diagnosisSchema = z.object({
-  links: z.record(z.string(), linkReportSchema),
+  links: boundedRecord(linkReportSchema, BOUNDS.links),
   host: hostReportSchema,
   selection: selectionSchema,
 });

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { BOUNDS, boundedRecord, nameString, textString } from "./bounds.ts";
 import { deviceIdSchema } from "./device-id.ts";
 import { diagnosisSchema, layerNameSchema, layerStateSchema, fixSchema } from "./layers.ts";
 
@@ -21,13 +22,13 @@ export type Envelope = z.infer<typeof envelopeSchema>;
 
 export const statusSchema = envelopeSchema.extend({
   state: z.enum(["online", "offline"]),
-  reason: z.string().optional().describe("why offline: shutdown, or connection lost (last will)"),
-  agentVersion: z.string().optional(),
+  reason: textString().optional().describe("why offline: shutdown, or connection lost (last will)"),
+  agentVersion: nameString().optional(),
 });
 export type StatusMessage = z.infer<typeof statusSchema>;
 
 const signalSchema = z.object({
-  radio: z.string().optional(),
+  radio: nameString().optional(),
   rssiDbm: z.number().optional(),
   rsrpDbm: z.number().optional(),
   rsrqDb: z.number().optional(),
@@ -38,14 +39,14 @@ const signalSchema = z.object({
 
 export const heartbeatSchema = envelopeSchema.extend({
   uptimeS: z.number().nonnegative(),
-  activeLink: z.string().nullable(),
-  links: z.record(
-    z.string(),
+  activeLink: nameString().nullable(),
+  links: boundedRecord(
     z.object({
       up: z.boolean().optional(),
       rxBytes: z.number().nonnegative().optional(),
       txBytes: z.number().nonnegative().optional(),
     }),
+    BOUNDS.links,
   ),
   signal: signalSchema.optional(),
   system: z
@@ -69,8 +70,8 @@ export const healthSchema = envelopeSchema.extend(diagnosisSchema.shape);
 export type HealthMessage = z.infer<typeof healthSchema>;
 
 const remediationFields = {
-  cause: z.string(),
-  link: z.string().optional(),
+  cause: nameString(),
+  link: nameString().optional(),
   command: fixSchema,
   attempt: z.number().int().min(1),
 };
@@ -78,35 +79,35 @@ const remediationFields = {
 export const eventSchema = z.discriminatedUnion("type", [
   envelopeSchema.extend({
     type: z.literal("agent.started"),
-    agentVersion: z.string(),
-    links: z.array(z.string()),
+    agentVersion: nameString(),
+    links: z.array(nameString()).max(BOUNDS.links),
   }),
   envelopeSchema.extend({
     type: z.literal("link.changed"),
-    from: z.string().nullable(),
-    to: z.string().nullable(),
-    reason: z.string(),
+    from: nameString().nullable(),
+    to: nameString().nullable(),
+    reason: textString(),
   }),
   envelopeSchema.extend({
     type: z.literal("layer.changed"),
-    link: z.string().describe("an interface name, or 'host' for layers 5-7"),
+    link: nameString().describe("an interface name, or 'host' for layers 5-7"),
     layer: layerNameSchema,
     from: layerStateSchema,
     to: layerStateSchema,
-    cause: z.string().optional(),
+    cause: nameString().optional(),
   }),
   envelopeSchema.extend({ type: z.literal("remediation.started"), ...remediationFields }),
   envelopeSchema.extend({ type: z.literal("remediation.succeeded"), ...remediationFields }),
   envelopeSchema.extend({
     type: z.literal("remediation.failed"),
     ...remediationFields,
-    error: z.string(),
+    error: textString(),
   }),
   envelopeSchema.extend({
     type: z.literal("rollback"),
-    requestId: z.string(),
-    command: z.string(),
-    reason: z.string(),
+    requestId: nameString(),
+    command: nameString(),
+    reason: textString(),
   }),
 ]);
 export type EventMessage = z.infer<typeof eventSchema>;
@@ -116,7 +117,7 @@ export const commandRequestSchema = z.object({
   v: z.literal(PROTOCOL_VERSION),
   id: z.uuid(),
   name: z.string().max(64),
-  args: z.record(z.string(), z.unknown()).default({}),
+  args: boundedRecord(z.unknown(), BOUNDS.entries).default({}),
   issuedAt: ts,
   expiresAt: ts,
   issuedBy: z.string().max(128),
@@ -136,10 +137,10 @@ export const commandResponseSchema = envelopeSchema.extend({
   name: z.string().max(64),
   state: commandStateSchema,
   reason: rejectionReasonSchema.optional().describe("with state rejected"),
-  message: z.string().optional(),
-  step: z.string().optional().describe("with state progress"),
-  output: z.string().optional(),
-  result: z.record(z.string(), z.unknown()).optional(),
+  message: textString().optional(),
+  step: textString().optional().describe("with state progress"),
+  output: z.string().max(BOUNDS.output).optional(),
+  result: boundedRecord(z.unknown(), BOUNDS.entries).optional(),
   rolledBack: z.boolean().optional(),
   health: diagnosisSchema.optional().describe("the layer report after the command"),
 });
