@@ -111,7 +111,13 @@ export const configSchema = z.strictObject({
    */
   ignoreLinkdownRoutes: z.boolean().default(true),
   rollback: z.strictObject({ graceS: seconds(60) }).default({ graceS: 60 }),
-  outbox: z.strictObject({ maxEntries: z.number().int().min(10).default(5000) }).default({ maxEntries: 5000 }),
+  outbox: z
+    .strictObject({
+      maxEntries: z.number().int().min(10).default(5000),
+      /** Off by default: a JSON-lines record of every entry added and shed, never trimmed (outbox/audit.ts). */
+      auditPath: z.string().min(1).optional(),
+    })
+    .default({ maxEntries: 5000 }),
   logLevel: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
 });
 

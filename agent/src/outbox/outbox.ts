@@ -1,6 +1,7 @@
 import { appendFileSync, closeSync, fdatasyncSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { AgentError } from "../errors.ts";
+import { OutboxAudit } from "./audit.ts";
 import { outboxEntrySchema, type OutboxEntry } from "./entry.ts";
 import { chooseShed } from "./shed-policy.ts";
 
@@ -11,6 +12,8 @@ export interface OutboxOptions {
   /** Rewrite the file when this many lines are done (sent or shed). */
   compactAfter?: number;
   onCorruptLine?: (line: string) => void;
+  /** Off by default: a file that records every entry added and shed, never trimmed (see audit.ts). */
+  auditPath?: string;
 }
 
 /**
@@ -23,11 +26,14 @@ export class Outbox {
   private readonly entries = new Map<string, OutboxEntry>();
   private doneLines = 0;
   private shedCount = 0;
+  private readonly audit: OutboxAudit | null;
 
   private constructor(
     private readonly path: string,
     private readonly options: OutboxOptions,
-  ) {}
+  ) {
+    this.audit = options.auditPath ? new OutboxAudit(options.auditPath) : null;
+  }
 
   static open(path: string, options: OutboxOptions): Outbox {
     const outbox = new Outbox(path, options);
@@ -56,11 +62,13 @@ export class Outbox {
     if (this.entries.has(entry.id)) return;
     this.entries.set(entry.id, entry);
     this.append([{ a: entry }], entry.cls === "event" || entry.cls === "response");
+    this.audit?.added(entry);
     const shed = chooseShed([...this.entries.values()], this.options.maxEntries);
     if (shed.length > 0) {
       for (const id of shed) this.entries.delete(id);
       this.shedCount += shed.length;
       this.append(shed.map((d) => ({ d })), false);
+      this.audit?.shed(shed);
       this.doneLines += shed.length;
     }
     this.maybeCompact();

@@ -74,6 +74,7 @@ export class Agent {
     const topics = createTopics(config.topicRoot);
     this.outbox = Outbox.open(join(config.dataDir, "outbox.jsonl"), {
       maxEntries: config.outbox.maxEntries,
+      ...(config.outbox.auditPath ? { auditPath: config.outbox.auditPath } : {}),
       onCorruptLine: (line) => log.warn({ event: "outbox.corrupt-line", line }, "skipped a torn outbox line"),
     });
     this.publisher = new Publisher({ deviceId: config.deviceId, bootId: this.bootId, topics, outbox: this.outbox, clock, log: log.child({ component: "publisher" }) });
