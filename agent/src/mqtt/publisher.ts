@@ -1,8 +1,9 @@
-import { MAX_PAYLOAD_BYTES, PROTOCOL_VERSION, type Channel, type Envelope, type Topics } from "@uplink/shared";
+import { channelSchemas, MAX_PAYLOAD_BYTES, PROTOCOL_VERSION, type Channel, type Envelope, type Topics } from "@uplink/shared";
 import type { Logger } from "pino";
 import type { OutboxClass } from "../outbox/entry.ts";
 import type { Outbox } from "../outbox/outbox.ts";
 import type { Clock } from "../runtime/clock.ts";
+import { fitMessage } from "./fit-message.ts";
 import type { Transport } from "./transport.ts";
 
 export interface PublisherDeps {
@@ -63,7 +64,10 @@ export class Publisher {
    * connection on) a larger one, and the outbox would then resend it after every reconnect for
    * ever: so the bulky parts (a command's output, result and layer report) go, and the message says so.
    */
-  private fitted(message: Envelope & object, cls: OutboxClass): string {
+  private fitted(original: Envelope & object, cls: OutboxClass): string {
+    // Within each string's and list's bound first (shared/src/bounds.ts), then within the size.
+    const { value: message, cuts } = fitMessage(channelSchemas[CHANNEL_CLASS[cls]], original);
+    if (cuts.length) this.deps.log.warn({ event: "message.cut", cls, cuts }, "message cut to the wire bounds");
     const payload = JSON.stringify(message);
     if (Buffer.byteLength(payload) <= MAX_PAYLOAD_BYTES) return payload;
     const { output: _o, result: _r, health: _h, ...rest } = message as Record<string, unknown>;

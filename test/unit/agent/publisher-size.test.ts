@@ -24,7 +24,9 @@ async function publisher() {
 describe("the publisher's size limit", () => {
   it("sends a response whose output would exceed the broker's limit without its output, and says so", async () => {
     const { p, outbox } = await publisher();
-    p.send("response", { requestId: "r1", name: "diagnose", state: "succeeded", message: "done", output: "x".repeat(MAX_PAYLOAD_BYTES) });
+    // Within every string's bound (the output is cut to its own first), too large all together.
+    const result = { transcript: "y".repeat(MAX_PAYLOAD_BYTES) };
+    p.send("response", { requestId: "r1", name: "diagnose", state: "succeeded", message: "done", output: "x".repeat(MAX_PAYLOAD_BYTES), result });
     const [entry] = outbox.pending();
     expect(Buffer.byteLength(entry!.payload)).toBeLessThanOrEqual(MAX_PAYLOAD_BYTES);
     const sent = commandResponseSchema.parse(JSON.parse(entry!.payload));
