@@ -39,7 +39,7 @@ type Fix = { path: PropertyKey[]; max: number; kind: "string" | "array" | "recor
 
 function fixOf(issue: z.core.$ZodIssue): Fix[] {
   if (issue.code === "too_big" && (issue.origin === "string" || issue.origin === "array")) {
-    return [{ path: issue.path, max: Number(issue.maximum), kind: issue.origin }];
+    return [{ path: issue.path, max: Number(issue.maximum), kind: issue.origin === "string" ? "string" : "array" }];
   }
   const maxEntries = issue.code === "custom" ? (issue.params as { maxEntries?: unknown } | undefined)?.maxEntries : undefined;
   if (typeof maxEntries === "number") return [{ path: issue.path, max: maxEntries, kind: "record" }];
