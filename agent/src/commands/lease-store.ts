@@ -1,7 +1,8 @@
-import { readFileSync, writeFileSync, renameSync, mkdirSync } from "node:fs";
-import { dirname } from "node:path";
 import { z } from "zod";
 import { udhcpcKind } from "../parse/udhcpc.ts";
+import type { Disk } from "../storage/disk.ts";
+import { DurableFile } from "../storage/durable-file.ts";
+import type { StorageHealth } from "../storage/storage-health.ts";
 
 export const leaseSchema = z.object({
   iface: z.string(),
@@ -15,18 +16,22 @@ export const leaseSchema = z.object({
 });
 export type Lease = z.infer<typeof leaseSchema>;
 
-/** The last DHCP lease of each link, kept in dataDir: route.replace and dns.repair read it. */
+/**
+ * The last DHCP lease of each link, kept in dataDir: route.replace and dns.repair read it. On a
+ * disk that refuses writes a lease is kept in memory and written when the disk is back.
+ */
 export class LeaseStore {
   private readonly leases = new Map<string, Lease>();
+  private readonly file: DurableFile | null;
 
-  constructor(private readonly path: string | null) {
-    if (!path) return;
-    try {
-      const parsed = z.array(leaseSchema).safeParse(JSON.parse(readFileSync(path, "utf8")));
-      if (parsed.success) for (const l of parsed.data) this.leases.set(l.iface, l);
-    } catch {
-      // none recorded yet
-    }
+  constructor(path: string | null, deps: { disk?: Disk; storage?: StorageHealth } = {}) {
+    this.file = path
+      ? new DurableFile(path, { render: () => JSON.stringify([...this.leases.values()], null, 2), absorb: (text) => this.absorb(text) }, {
+          ...(deps.disk ? { disk: deps.disk } : {}),
+          ...(deps.storage ? { health: deps.storage } : {}),
+        })
+      : null;
+    if (this.file) for (const l of parseLeases(this.file.read())) this.leases.set(l.iface, l);
   }
 
   get(iface: string): Lease | undefined {
@@ -35,10 +40,22 @@ export class LeaseStore {
 
   record(lease: Lease): void {
     this.leases.set(lease.iface, lease);
-    if (!this.path) return;
-    mkdirSync(dirname(this.path), { recursive: true });
-    writeFileSync(`${this.path}.tmp`, JSON.stringify([...this.leases.values()], null, 2));
-    renameSync(`${this.path}.tmp`, this.path);
+    this.file?.rewrite();
+  }
+
+  /** The file was unreadable at start: its leases of links that got none since. */
+  private absorb(text: string) {
+    for (const l of parseLeases(text)) if (!this.leases.has(l.iface)) this.leases.set(l.iface, l);
+  }
+}
+
+/** The leases a file holds; none when it is empty or not ours. */
+function parseLeases(text: string): Lease[] {
+  try {
+    const parsed = z.array(leaseSchema).safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : [];
+  } catch {
+    return []; // none recorded yet
   }
 }
 

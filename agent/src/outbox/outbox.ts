@@ -1,6 +1,6 @@
-import { appendFileSync, closeSync, fdatasyncSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
-import { AgentError } from "../errors.ts";
+import type { Disk } from "../storage/disk.ts";
+import { DurableFile } from "../storage/durable-file.ts";
+import type { StorageHealth } from "../storage/storage-health.ts";
 import { OutboxAudit } from "./audit.ts";
 import { outboxEntrySchema, type OutboxEntry } from "./entry.ts";
 import { chooseShed } from "./shed-policy.ts";
@@ -14,24 +14,32 @@ export interface OutboxOptions {
   onCorruptLine?: (line: string) => void;
   /** Off by default: a file that records every entry added and shed, never trimmed (see audit.ts). */
   auditPath?: string;
+  /** The file operations (tests inject failing ones) and the data dir's health it reports to. */
+  disk?: Disk;
+  storage?: StorageHealth;
 }
 
 /**
  * The messages not yet acknowledged by the broker, in order, on disk: an append-only JSON-lines
  * log of additions (`{"a": entry}`) and completions (`{"d": id}`), compacted now and then. Events
  * and responses are fsynced before `add` returns, so a power cut loses none; a torn last line
- * (the cut came mid-write) is skipped on load.
+ * (the cut came mid-write) is skipped on load. When the file cannot be written (a card remounted
+ * read-only, full, failing) the outbox goes on in memory, same bound and shed policy, and writes
+ * itself whole when the disk takes writes again (durable-file.ts); never throws for the disk.
  */
 export class Outbox {
   private readonly entries = new Map<string, OutboxEntry>();
   private doneLines = 0;
   private shedCount = 0;
   private readonly audit: OutboxAudit | null;
+  private readonly file: DurableFile;
 
   private constructor(
-    private readonly path: string,
+    path: string,
     private readonly options: OutboxOptions,
   ) {
+    const storage = options.storage ? { health: options.storage } : {};
+    this.file = new DurableFile(path, { render: () => this.render(), absorb: (text) => this.absorb(text) }, { ...(options.disk ? { disk: options.disk } : {}), ...storage });
     this.audit = options.auditPath ? new OutboxAudit(options.auditPath) : null;
   }
 
@@ -83,15 +91,13 @@ export class Outbox {
   }
 
   private load() {
-    mkdirSync(dirname(this.path), { recursive: true });
-    let text = "";
-    try {
-      text = readFileSync(this.path, "utf8");
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "ENOENT") {
-        throw new AgentError("UPLINK_STORE_IO", `${this.path}: ${(err as Error).message}`, { path: this.path });
-      }
-    }
+    for (const [id, entry] of this.replay(this.file.read())) this.entries.set(id, entry);
+    this.compact();
+  }
+
+  /** The entries a log's text leaves pending, in order; torn or foreign lines are skipped. */
+  private replay(text: string): Map<string, OutboxEntry> {
+    const entries = new Map<string, OutboxEntry>();
     for (const raw of text.split("\n")) {
       if (raw.trim() === "") continue;
       const line = parseLine(raw);
@@ -99,29 +105,33 @@ export class Outbox {
         this.options.onCorruptLine?.(raw.slice(0, 200));
         continue;
       }
-      if ("a" in line) this.entries.set(line.a.id, line.a);
-      else this.entries.delete(line.d);
+      if ("a" in line) entries.set(line.a.id, line.a);
+      else entries.delete(line.d);
     }
-    this.compact();
+    return entries;
+  }
+
+  /**
+   * The file could not be read at start and now can: what it held (an earlier boot's messages)
+   * goes first, as it was made first, then what this boot made meanwhile; then the bound.
+   */
+  private absorb(text: string) {
+    const merged = this.replay(text);
+    for (const [id, entry] of this.entries) merged.set(id, entry);
+    this.entries.clear();
+    for (const [id, entry] of merged) this.entries.set(id, entry);
+    const shed = chooseShed([...this.entries.values()], this.options.maxEntries);
+    for (const id of shed) this.entries.delete(id);
+    this.shedCount += shed.length;
+    this.audit?.shed(shed);
+  }
+
+  private render(): string {
+    return [...this.entries.values()].map((a) => JSON.stringify({ a }) + "\n").join("");
   }
 
   private append(lines: Line[], sync: boolean) {
-    const text = lines.map((l) => JSON.stringify(l)).join("\n") + "\n";
-    try {
-      if (!sync) {
-        appendFileSync(this.path, text);
-        return;
-      }
-      const fd = openSync(this.path, "a");
-      try {
-        appendFileSync(fd, text);
-        fdatasyncSync(fd);
-      } finally {
-        closeSync(fd);
-      }
-    } catch (err) {
-      throw new AgentError("UPLINK_STORE_IO", `${this.path}: ${(err as Error).message}`, { path: this.path });
-    }
+    this.file.append(lines.map((l) => JSON.stringify(l)).join("\n") + "\n", sync);
   }
 
   private maybeCompact() {
@@ -130,17 +140,7 @@ export class Outbox {
 
   /** Temp file and rename: a cut mid-compaction leaves the old log, which replays the same. */
   private compact() {
-    const tmp = `${this.path}.tmp`;
-    const text = [...this.entries.values()].map((a) => JSON.stringify({ a }) + "\n").join("");
-    try {
-      writeFileSync(tmp, text);
-      const fd = openSync(tmp, "r+");
-      fdatasyncSync(fd);
-      closeSync(fd);
-      renameSync(tmp, this.path);
-    } catch (err) {
-      throw new AgentError("UPLINK_STORE_IO", `${this.path}: ${(err as Error).message}`, { path: this.path });
-    }
+    this.file.rewrite();
     this.doneLines = 0;
   }
 }

@@ -1,4 +1,3 @@
-import { readFileSync, writeFileSync } from "node:fs";
 import type { Diagnosis, Fix } from "@uplink/shared";
 import type { Logger } from "pino";
 import type { AgentConfig } from "../config/schema.ts";
@@ -7,6 +6,8 @@ import type { MessageSink } from "../executor/message-sink.ts";
 import { closeEpisodes, decide, type Attempt } from "../heal/decide.ts";
 import { initialPreference, stepPreference, type PreferenceState } from "../heal/preference.ts";
 import { problemsOf } from "../heal/problems.ts";
+import { DurableFile } from "../storage/durable-file.ts";
+import type { StorageHealth } from "../storage/storage-health.ts";
 import type { Clock } from "./clock.ts";
 
 export interface HealerDeps {
@@ -17,6 +18,8 @@ export interface HealerDeps {
   log: Logger;
   /** Where the Wi-Fi's demotion survives a restart (a demoted route outlives the agent). */
   statePath: string | null;
+  /** The data dir's health, which a failed save of the preference reports to. */
+  storage?: StorageHealth;
   /** Asks for a fresh diagnosis after a fix, to see whether it worked. */
   rediagnose: (reason: string) => void;
 }
@@ -30,9 +33,16 @@ export class Healer {
   private history: Attempt[] = [];
   private preference: PreferenceState;
   private busy = false;
+  /** The demotion as last saved; memory keeps it while the disk refuses writes. */
+  private savedDemoted = false;
+  private readonly stateFile: DurableFile | null;
 
   constructor(private readonly deps: HealerDeps) {
-    this.preference = { ...initialPreference, demoted: this.loadDemoted() };
+    this.stateFile = deps.statePath
+      ? new DurableFile(deps.statePath, { render: () => JSON.stringify({ demoted: this.savedDemoted }) }, deps.storage ? { health: deps.storage } : {})
+      : null;
+    this.savedDemoted = this.loadDemoted();
+    this.preference = { ...initialPreference, demoted: this.savedDemoted };
   }
 
   get attempts(): readonly Attempt[] {
@@ -109,20 +119,15 @@ export class Healer {
   }
 
   private loadDemoted(): boolean {
-    if (!this.deps.statePath) return false;
     try {
-      return (JSON.parse(readFileSync(this.deps.statePath, "utf8")) as { demoted?: boolean }).demoted === true;
+      return (JSON.parse(this.stateFile?.read() || "{}") as { demoted?: boolean }).demoted === true;
     } catch {
       return false;
     }
   }
 
   private saveDemoted(demoted: boolean) {
-    if (!this.deps.statePath) return;
-    try {
-      writeFileSync(this.deps.statePath, JSON.stringify({ demoted }));
-    } catch (err) {
-      this.deps.log.warn({ event: "preference.save-failed", err: String(err) }, "could not save the link preference");
-    }
+    this.savedDemoted = demoted;
+    this.stateFile?.rewrite();
   }
 }
