@@ -63,6 +63,15 @@ export const heartbeatSchema = envelopeSchema.extend({
     depth: z.number().int().nonnegative(),
     dropped: z.number().int().nonnegative().describe("heartbeats shed because the outbox was full, this boot"),
   }),
+  storage: z
+    .object({
+      ok: z.boolean().describe("false while the data dir refuses writes or reads: the outbox and journal are held in memory only"),
+      path: textString().optional().describe("with ok false: the first file that failed"),
+      error: textString().optional().describe("with ok false: why, e.g. EROFS: read-only file system"),
+      since: ts.optional().describe("with ok false: when the fault began"),
+    })
+    .optional()
+    .describe("the agent's data dir; absent from agents that do not report it"),
 });
 export type HeartbeatMessage = z.infer<typeof heartbeatSchema>;
 
