@@ -33,6 +33,8 @@ const intervalsSchema = z.strictObject({
   heartbeatS: seconds(30),
   /** Netlink changes within this window are assessed once. */
   watchDebounceMs: z.number().int().min(0).max(60_000).default(500),
+  /** A data dir that refused writes is tried again this often (and on a write after as long). */
+  storageRetryS: seconds(30),
 });
 
 const probeSchema = z.strictObject({

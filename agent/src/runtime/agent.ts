@@ -19,6 +19,7 @@ import type { ConnectionOptions } from "../mqtt/connection.ts";
 import { Publisher } from "../mqtt/publisher.ts";
 import type { Transport } from "../mqtt/transport.ts";
 import { Outbox } from "../outbox/outbox.ts";
+import { StorageHealth } from "../storage/storage-health.ts";
 import type { Clock } from "./clock.ts";
 import { diffDiagnosis, sameDiagnosis } from "./diff-diagnosis.ts";
 import { Healer } from "./healer.ts";
@@ -56,6 +57,8 @@ export class Agent {
   readonly publisher: Publisher;
   readonly executor: Executor;
   readonly healer: Healer;
+  /** Whether the data dir takes writes; every store reports to it and keeps going in memory when not. */
+  readonly storage: StorageHealth;
   private readonly options: DiagnoseOptions;
   private transport: Transport | null = null;
   private will: Envelope | null = null;
@@ -72,7 +75,9 @@ export class Agent {
     const { config, clock, log } = deps;
     this.options = diagnoseOptionsOf(config);
     const topics = createTopics(config.topicRoot);
+    this.storage = new StorageHealth({ clock, log: log.child({ component: "storage" }), retryMs: config.intervals.storageRetryS * 1000 });
     this.outbox = Outbox.open(join(config.dataDir, "outbox.jsonl"), {
+      storage: this.storage,
       maxEntries: config.outbox.maxEntries,
       ...(config.outbox.auditPath ? { auditPath: config.outbox.auditPath } : {}),
       onCorruptLine: (line) => log.warn({ event: "outbox.corrupt-line", line }, "skipped a torn outbox line"),
@@ -83,13 +88,13 @@ export class Agent {
       topics,
       links: [config.links.wifi, config.links.cellular],
       sink: this.publisher,
-      journal: Journal.open(join(config.dataDir, "journal.jsonl"), clock.now()),
+      journal: Journal.open(join(config.dataDir, "journal.jsonl"), clock.now(), undefined, { storage: this.storage }),
       locks: new LockTable(),
       handlers: { ...healingHandlers, "link.metric": setLinkMetricCommand },
       env: {
         host: deps.host,
         config,
-        leases: new LeaseStore(join(config.dataDir, "leases.json")),
+        leases: new LeaseStore(join(config.dataDir, "leases.json"), { storage: this.storage }),
         log: log.child({ component: "command" }),
         clock,
         diagnose: () => this.diagnoseNow("after a command"),
@@ -106,6 +111,7 @@ export class Agent {
       clock,
       log: log.child({ component: "healer" }),
       statePath: join(config.dataDir, "preference.json"),
+      storage: this.storage,
       rediagnose: (reason) => void this.diagnoseNow(reason),
     });
   }
@@ -137,6 +143,10 @@ export class Agent {
     });
     this.watcher.start();
     this.scheduleHeartbeat();
+    // A storage fault, or its end, is told at once rather than at the next scheduled heartbeat.
+    this.storage.onChange(() => void (!this.stopping && this.sendHeartbeat()));
+    this.storage.start();
+    if (!this.storage.ok) void this.sendHeartbeat();
     void this.diagnoseNow("start");
   }
 
@@ -209,6 +219,7 @@ export class Agent {
           }
         : {}),
       outbox: { depth: this.outbox.depth, dropped: this.outbox.dropped },
+      storage: this.storage.report(),
     });
     this.publisher.send("heartbeat", body);
   }
@@ -220,6 +231,7 @@ export class Agent {
     this.cronTask?.stop();
     this.watcher?.stop();
     if (this.heartbeatTimer !== null) clock.clearTimeout(this.heartbeatTimer);
+    this.storage.stop();
     await Promise.race([this.executor.idle(), new Promise((r) => setTimeout(r, flushMs))]);
     if (this.cycle) await this.cycle.catch(() => null);
     const flushed = await this.publisher.flush(flushMs);

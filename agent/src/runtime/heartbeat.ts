@@ -27,6 +27,8 @@ export interface HeartbeatInputs {
   throttled?: string;
   signal?: HeartbeatBody["signal"];
   outbox: { depth: number; dropped: number };
+  /** Whether the data dir takes writes (storage-health.ts); absent, the heartbeat says nothing. */
+  storage?: HeartbeatBody["storage"];
 }
 
 /** The heartbeat's figures: cheap reads of /proc and /sys, nothing that runs a program. */
@@ -64,5 +66,6 @@ export async function buildHeartbeat(i: HeartbeatInputs): Promise<HeartbeatBody>
       ...(memKb ? { memAvailableBytes: Number(memKb) * 1024 } : {}),
     },
     outbox: i.outbox,
+    ...(i.storage ? { storage: i.storage } : {}),
   };
 }
