@@ -26,6 +26,7 @@ export function newDevice(deviceId: string): DeviceState {
     system: null,
     links: null,
     outbox: null,
+    storage: null,
     health: null,
     healthAt: null,
     rootCause: {},
@@ -100,6 +101,7 @@ export function reduceDevice(d: DeviceState | undefined, msg: DeviceMessage): De
         system: m.system ?? prev.system,
         links: m.links,
         outbox: m.outbox,
+        storage: m.storage ?? null,
       };
     }
     case "health": {

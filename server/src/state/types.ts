@@ -79,6 +79,8 @@ export interface DeviceState {
   links: HeartbeatMessage["links"] | null;
   /** The device's own count of heartbeats it shed on purpose (outbox full), this boot. */
   outbox: HeartbeatMessage["outbox"] | null;
+  /** Whether the device's data dir takes writes (its outbox and journal on disk); null: not reported. */
+  storage: HeartbeatMessage["storage"] | null;
   /** The last health report as the agent published it (envelope fields included). */
   health: HealthMessage | null;
   healthAt: string | null;

@@ -32,6 +32,16 @@ describe("the fleet reducer", () => {
     expect(d).toMatchObject({ activeLink: "wlan0", lastHeartbeatAt: T0, outbox: { dropped: 3 }, signal: { rsrpDbm: -95 } });
   });
 
+  it("keeps the storage fault a device reports in its heartbeat, and its end", () => {
+    const storage = { ok: false, path: "/var/lib/uplink/outbox.jsonl", error: "EROFS: read-only file system", since: T0 };
+    const faulty = reduce([{ kind: "heartbeat", receivedAt: T0, message: { ...heartbeatMessage("pi-1", 1), storage } }]);
+    expect(faulty.devices["pi-1"]!.storage).toEqual(storage);
+    const fine = reduce([{ kind: "heartbeat", receivedAt: T0, message: { ...heartbeatMessage("pi-1", 2), storage: { ok: true } } }], faulty);
+    expect(fine.devices["pi-1"]!.storage).toEqual({ ok: true });
+    // An agent that does not report it: unknown, not ok.
+    expect(reduce([{ kind: "heartbeat", receivedAt: T0, message: heartbeatMessage("pi-2", 1) }]).devices["pi-2"]!.storage).toBeNull();
+  });
+
   it("keeps the health report as published and reads the root cause per link", () => {
     const h = healthMessage("pi-1", 1, "session");
     const d = reduce([{ kind: "health", receivedAt: T0, message: h }]).devices["pi-1"]!;
