@@ -143,6 +143,7 @@ function header(d, run) {
       h("h1", { class: "page-title" }, d.deviceId),
       h("span", { class: `badge ${d.online ? "online" : "offline"}`, "data-state": d.online ? "online" : "offline" }, d.online ? "online" : "offline"),
       fallback ? h("span", { class: "badge warn", "data-fallback": "true" }, "on fallback") : null,
+      d.storage?.ok === false ? h("span", { class: "badge warn", "data-storage": "fault" }, "disk not writable") : null,
       h(
         "button",
         { type: "button", class: "secondary", "data-key": "run-diagnose", onclick: () => run("diagnose", {}, null), disabled: !d.online },
@@ -160,9 +161,16 @@ function header(d, run) {
       fact("Uptime", duration(d.uptimeS)),
       fact("Agent", d.agentVersion ?? "–"),
       d.delivery ? fact("Messages lost", h("span", { title: `${d.delivery.received} received, ${d.delivery.duplicates} duplicates dropped` }, String(d.delivery.gaps))) : null,
+      d.storage?.ok === false ? fact("Storage", storageFact(d.storage)) : null,
       d.system?.cpuTempC != null ? fact("CPU", `${d.system.cpuTempC.toFixed(1)} °C${d.system.underVoltageNow ? ", under-voltage now" : ""}`) : null,
     ),
   );
+}
+
+/** The agent keeps reporting from memory; what a restart would lose is what the operator needs to know. */
+function storageFact(s) {
+  const since = s.since ? h("span", { title: s.since }, ` (began ${ago(s.since)})`) : "";
+  return h("span", { title: s.path ?? "" }, `${s.error ?? "not writable"}`, since, ": outbox and journal held in memory, lost if the agent restarts");
 }
 
 function fact(label, value) {
