@@ -59,7 +59,9 @@ export const COUNTERS: Record<string, string> = {
   uplink_broker_rejections_total: "connects, publishes and subscribes the broker refused, by action and reason",
   uplink_commands_issued_total: "commands issued through the API, by name",
   uplink_command_outcomes_total: "commands that reached a final state, by state",
+  uplink_command_responses_ignored_total: "command responses that changed nothing (after the command was final, or a duplicate's echo), by why",
   uplink_http_unauthorized_total: "HTTP requests refused for want of a valid token",
+  uplink_http_auth_rate_limited_total: "HTTP requests answered 429 unchecked: too many failed tokens from their source address",
 };
 
 export function createMetrics(): Metrics {

@@ -37,15 +37,21 @@ export async function runCommand(
     return 0;
   }
   if (!opts.json) io.out(`${issued.id} pending: ${check.name} sent to ${opts.deviceId}\n`);
-  let shown = 0;
+  // By (bootId, seq), not by count: the record keeps the latest steps only (command-lifecycle.ts),
+  // so its list stops growing while new steps replace old ones.
+  const shown = new Set<string>();
   let last = issued;
   const deadline = Date.now() + (opts.timeoutMs ?? 15 * 60_000);
   while (!FINAL.has(last.state)) {
     if (Date.now() > deadline) throw new CliError(`gave up waiting; the command is still ${last.state}`, EXIT.commandFailed);
     await new Promise((r) => setTimeout(r, opts.pollMs ?? 500));
     last = await api.get<CommandRecord>(`/api/v1/commands/${issued.id}`);
-    for (const r of last.responses.slice(shown)) if (!opts.json) io.out(`${r.ts}  ${describeStep(r)}\n`);
-    shown = last.responses.length;
+    for (const r of last.responses) {
+      const key = `${r.bootId}:${r.seq}`;
+      if (shown.has(key)) continue;
+      shown.add(key);
+      if (!opts.json) io.out(`${r.ts}  ${describeStep(r)}\n`);
+    }
   }
   if (opts.json) io.out(`${JSON.stringify(last, null, 2)}\n`);
   else {
