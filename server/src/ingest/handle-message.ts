@@ -12,7 +12,8 @@ import {
 import type { Logger } from "pino";
 import type { Fleet } from "../fleet.ts";
 import type { Metrics } from "../metrics.ts";
-import { applyResponse, isFinal } from "../state/command-lifecycle.ts";
+import { noteIgnoredResponse } from "../commands/ignored-responses.ts";
+import { applyResponse, ignoredBecause, isFinal } from "../state/command-lifecycle.ts";
 import type { Store } from "../store/store.ts";
 import { emptyReceipt, observeSeq } from "./seq-receipt.ts";
 
@@ -122,6 +123,12 @@ const HANDLERS: { [C in DeviceChannel]: (ctx: IngestContext, msg: never, receive
     if (!cmd || cmd.deviceId !== m.deviceId) {
       ctx.metrics.inc("uplink_messages_rejected_total", { reason: "unknown-command" });
       ctx.logger.warn({ deviceId: m.deviceId, requestId: m.requestId }, "response to a command this server did not issue to that device");
+      return;
+    }
+    // After the command is final (or a duplicate's echo): not stored, not streamed, counted.
+    const ignored = ignoredBecause(cmd, m);
+    if (ignored) {
+      noteIgnoredResponse(ctx, cmd, m, ignored);
       return;
     }
     const next = applyResponse(cmd, m, receivedAt);
