@@ -9,7 +9,8 @@
 # config /etc/uplink/agent.yaml (mode 0600) with this device's credentials, the udev rule for the
 # modem and the systemd unit, then enables and starts uplink-agent.service.
 # Safe to run twice: what is already right is left alone; an existing config is kept unless
-# --reconfigure. See deploy/README.md.
+# --reconfigure (but made 0600, as is /etc/uplink/agent.env, if others could read it). See
+# deploy/README.md.
 #
 # options:
 #   --device-id ID          this device's id (a-z, 0-9, '-'; as `uplink device add ID` made it)
@@ -39,6 +40,7 @@ readonly SELF_DIR
 readonly CHECKOUT=${SELF_DIR%/deploy}
 readonly PREFIX=/opt/uplink
 readonly CONFIG=/etc/uplink/agent.yaml
+readonly ENV_FILE=/etc/uplink/agent.env
 readonly DATA_DIR=/var/lib/uplink
 readonly UNIT=/etc/systemd/system/uplink-agent.service
 readonly UDEV_RULE=/etc/udev/rules.d/99-uplink-modem.rules
@@ -192,6 +194,26 @@ write_config() {
   if render_config | put_file "$CONFIG" 0600; then restart_needed=1; fi
 }
 
+# The config and its UPLINK_* overrides hold the broker password: owner-only, whoever wrote them
+# (an operator's editor or `cp` may leave them 0644). 0640 with group uplink is left as is: the
+# drop-in that runs the agent as User=uplink needs it (deploy/README.md).
+protect_secrets() {
+  local path target mode
+  for path in "$CONFIG" "$ENV_FILE"; do
+    target="$ROOT$path"
+    [[ -f $target ]] || continue
+    mode=$(stat -c %a "$target")
+    if (((8#$mode & 8#077) == 0)) || [[ $mode == 640 && $(stat -c %G "$target") == uplink ]]; then continue; fi
+    changed=1
+    if ((dry_run)); then
+      say "would make $path mode 0600 (it is $mode)"
+    else
+      chmod 0600 "$target"
+      say "made $path mode 0600 (it was $mode: others could read the broker password)"
+    fi
+  done
+}
+
 install_system_files() {
   if put_file "$UDEV_RULE" 0644 <"$SELF_DIR/udev/99-uplink-modem.rules"; then
     if command -v udevadm >/dev/null 2>&1; then
@@ -228,6 +250,7 @@ main() {
   make_dir "$DATA_DIR" 0700
   install_source @uplink/agent
   write_config
+  protect_secrets
   install_system_files
   enable_and_start
   if ((changed == 0)); then

@@ -115,6 +115,25 @@ describe("deploy/install-agent.sh", () => {
     expect(s.calls().slice(n)).toContain("systemctl restart uplink-agent.service");
   });
 
+  it("makes an existing agent.yaml or agent.env that others could read 0600, keeping what it says", async () => {
+    const s = pi();
+    expect(s.run("install-agent.sh", firstInstall(s)).code).toBe(0);
+    const config = join(s.root, "etc/uplink/agent.yaml");
+    const env = join(s.root, "etc/uplink/agent.env");
+    const { chmodSync } = await import("node:fs");
+    chmodSync(config, 0o644);
+    writeFileSync(env, "UPLINK_BROKER_PASSWORD=hunter2\n", { mode: 0o644 });
+    chmodSync(env, 0o644);
+    const original = readFileSync(config, "utf8");
+    const r = s.run("install-agent.sh", []);
+    expect(r.code, r.stderr).toBe(0);
+    expect(statSync(config).mode & 0o777).toBe(0o600);
+    expect(statSync(env).mode & 0o777).toBe(0o600);
+    expect(readFileSync(config, "utf8")).toBe(original);
+    expect(readFileSync(env, "utf8")).toBe("UPLINK_BROKER_PASSWORD=hunter2\n");
+    expect(r.stdout).toMatch(/\/etc\/uplink\/agent.env .*0600/);
+  });
+
   it("refuses when the modem tools cannot be installed", () => {
     const s = pi();
     const r = s.run("install-agent.sh", firstInstall(s), { FAKE_UNAVAILABLE: "libqmi-utils" });
