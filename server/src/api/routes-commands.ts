@@ -2,12 +2,13 @@ import type { FastifyInstance } from "fastify";
 import { addToken } from "../auth/credentials.ts";
 import { UplinkError } from "../errors.ts";
 import { parseWith, type ApiDeps } from "./context.ts";
+import { pageWithin } from "./page-budget.ts";
 import { addTokenBodySchema, commandListQuerySchema, idParamsSchema } from "./schemas.ts";
 
 export function registerCommandRoutes(app: FastifyInstance, deps: ApiDeps): void {
   app.get("/api/v1/commands", async (req) => {
     const q = parseWith(commandListQuerySchema, req.query, "query");
-    return deps.store.listCommands({ deviceId: q.deviceId, state: q.state, limit: q.limit, cursor: q.cursor });
+    return pageWithin((limit) => deps.store.listCommands({ deviceId: q.deviceId, state: q.state, limit, cursor: q.cursor }), q.limit);
   });
 
   app.get("/api/v1/commands/:id", async (req) => {
@@ -21,6 +22,7 @@ export function registerCommandRoutes(app: FastifyInstance, deps: ApiDeps): void
     const body = parseWith(addTokenBodySchema, req.body, "body");
     const t = await addToken(deps.store, body.name, deps.scryptCost);
     deps.logger.info({ name: t.name, by: req.operator }, "operator token added");
-    return reply.code(201).send({ token: t.token, name: t.name });
+    // The token, shown this once: no browser or proxy cache may keep a copy.
+    return reply.code(201).header("cache-control", "no-store").send({ token: t.token, name: t.name });
   });
 }

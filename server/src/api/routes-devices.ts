@@ -3,6 +3,7 @@ import { addDevice } from "../auth/credentials.ts";
 import { UplinkError } from "../errors.ts";
 import { newDevice } from "../state/reducer.ts";
 import { parseWith, type ApiDeps } from "./context.ts";
+import { pageWithin } from "./page-budget.ts";
 import {
   addDeviceBodySchema,
   commandListQuerySchema,
@@ -38,7 +39,8 @@ export function registerDeviceRoutes(app: FastifyInstance, deps: ApiDeps): void 
     const creds = await addDevice(store, body.deviceId, deps.scryptCost);
     fleet.dispatch({ kind: "device.registered", deviceId: creds.deviceId });
     deps.logger.info({ deviceId: creds.deviceId, by: req.operator }, "device added");
-    return reply.code(201).send(creds);
+    // The password, shown this once: no browser or proxy cache may keep a copy.
+    return reply.code(201).header("cache-control", "no-store").send(creds);
   });
 
   app.get("/api/v1/devices/:id", async (req) => {
@@ -50,28 +52,28 @@ export function registerDeviceRoutes(app: FastifyInstance, deps: ApiDeps): void 
     const { id } = parseWith(idParamsSchema, req.params, "params");
     knownDevice(id);
     const q = parseWith(eventQuerySchema, req.query, "query");
-    return store.listEvents({ deviceId: id, sinceMs: q.since, untilMs: q.until, limit: q.limit, cursor: q.cursor, type: q.type });
+    return pageWithin((limit) => store.listEvents({ deviceId: id, sinceMs: q.since, untilMs: q.until, limit, cursor: q.cursor, type: q.type }), q.limit);
   });
 
   app.get("/api/v1/devices/:id/health", async (req) => {
     const { id } = parseWith(idParamsSchema, req.params, "params");
     knownDevice(id);
     const q = parseWith(seriesQuerySchema, req.query, "query");
-    return store.listHealth({ deviceId: id, sinceMs: q.since, untilMs: q.until, limit: q.limit, cursor: q.cursor });
+    return pageWithin((limit) => store.listHealth({ deviceId: id, sinceMs: q.since, untilMs: q.until, limit, cursor: q.cursor }), q.limit);
   });
 
   app.get("/api/v1/devices/:id/heartbeats", async (req) => {
     const { id } = parseWith(idParamsSchema, req.params, "params");
     knownDevice(id);
     const q = parseWith(seriesQuerySchema, req.query, "query");
-    return store.listHeartbeats({ deviceId: id, sinceMs: q.since, untilMs: q.until, limit: q.limit, cursor: q.cursor });
+    return pageWithin((limit) => store.listHeartbeats({ deviceId: id, sinceMs: q.since, untilMs: q.until, limit, cursor: q.cursor }), q.limit);
   });
 
   app.get("/api/v1/devices/:id/commands", async (req) => {
     const { id } = parseWith(idParamsSchema, req.params, "params");
     knownDevice(id);
     const q = parseWith(commandListQuerySchema.omit({ deviceId: true }), req.query, "query");
-    return store.listCommands({ deviceId: id, state: q.state, limit: q.limit, cursor: q.cursor });
+    return pageWithin((limit) => store.listCommands({ deviceId: id, state: q.state, limit, cursor: q.cursor }), q.limit);
   });
 
   app.post("/api/v1/devices/:id/commands", async (req, reply) => {
