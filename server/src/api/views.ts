@@ -1,6 +1,12 @@
+import { BOUNDS } from "@uplink/shared";
 import type { DeviceState } from "../state/types.ts";
 import type { DeviceView } from "./schemas.ts";
+import { firstEntries, healthWithin, recentEventsWithin } from "./view-bounds.ts";
 
+/** Links and `host`. */
+const ROOT_CAUSE_ENTRIES = BOUNDS.links + 1;
+
+/** A device as the API shows it; whatever its state holds, within view-bounds.ts. */
 export function deviceView(d: DeviceState): DeviceView {
   return {
     deviceId: d.deviceId,
@@ -8,12 +14,12 @@ export function deviceView(d: DeviceState): DeviceView {
     status: d.status,
     statusReason: d.statusReason,
     activeLink: d.activeLink,
-    rootCause: d.rootCause,
-    health: d.health,
+    rootCause: firstEntries(d.rootCause, ROOT_CAUSE_ENTRIES),
+    health: healthWithin(d.health),
     healthAt: d.healthAt,
     signal: d.signal ?? null,
     system: d.system ?? null,
-    links: d.links,
+    links: firstEntries(d.links),
     outbox: d.outbox,
     uptimeS: d.uptimeS,
     agentVersion: d.agentVersion,
@@ -27,7 +33,7 @@ export function deviceView(d: DeviceState): DeviceView {
       stale: d.seq.stale,
       droppedByDevice: d.outbox?.dropped ?? null,
     },
-    recentEvents: d.recentEvents,
+    recentEvents: recentEventsWithin(d.recentEvents),
     commandsInFlight: d.commandsInFlight,
   };
 }
