@@ -35,7 +35,7 @@ const delays: number[] = [];
 let lastStateAt = 0;
 server.fleet.onUpdate((u) => {
   if (u.type !== "device") return;
-  const key = `${u.deviceId}:${u.device.seq.maxSeq}`;
+  const key = `${u.deviceId}:${u.device.seq.boots[0]?.maxSeq ?? 0}`;
   const t = sentAt.get(key);
   if (t === undefined) return;
   sentAt.delete(key);

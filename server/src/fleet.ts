@@ -1,6 +1,7 @@
 import { EventEmitter } from "node:events";
 import type { EventMessage } from "@uplink/shared";
 import type { Logger } from "pino";
+import { normalizeReceipt } from "./ingest/seq-receipt.ts";
 import { deviceIdOf, emptyFleet, isDeviceMessage, newDevice, reduceDevice, reduceFleet } from "./state/reducer.ts";
 import type { CommandRecord, DeviceState, FleetMessage, FleetState } from "./state/types.ts";
 import type { Store } from "./store/store.ts";
@@ -42,7 +43,11 @@ export interface FleetOptions {
 export function createFleet(store: Store, logger: Logger, options: FleetOptions = {}): Fleet {
   const { flushEveryMs = 1000, shared = false, refreshEveryMs = 1000 } = options;
   let state = emptyFleet();
-  for (const d of store.loadDeviceStates()) state.devices[d.deviceId] = { ...newDevice(d.deviceId), ...d };
+  for (const d of store.loadDeviceStates()) state.devices[d.deviceId] = { ...newDevice(d.deviceId), ...d, seq: normalizeReceipt(d.seq) };
+  // The receipts committed with their messages are newer than the states written behind.
+  for (const { deviceId, receipt } of store.loadReceipts()) {
+    state.devices[deviceId] = { ...(state.devices[deviceId] ?? newDevice(deviceId)), seq: normalizeReceipt(receipt) };
+  }
   // In place: one reduceFleet per device copied the growing record each time, O(fleet²) at start.
   for (const id of store.listDeviceIds()) state.devices[id] ??= newDevice(id);
   for (const c of store.listOpenCommands()) state = reduceFleet(state, { kind: "command.updated", command: c });
@@ -69,7 +74,8 @@ export function createFleet(store: Store, logger: Logger, options: FleetOptions 
     : null;
   refresher?.unref();
 
-  function adopt(device: DeviceState, announce = false): void {
+  function adopt(stored: DeviceState, announce = false): void {
+    const device = { ...stored, seq: normalizeReceipt(stored.seq) };
     const before = state.devices[device.deviceId];
     if (before && JSON.stringify(before) === JSON.stringify(device)) return;
     state.devices[device.deviceId] = device;

@@ -24,7 +24,8 @@ export const deliverySchema = z.object({
   received: z.number().int().describe("messages taken in (each (bootId, seq) once)"),
   duplicates: z.number().int().describe("QoS 1 redeliveries and replays dropped"),
   gaps: z.number().int().describe("messages of the device never received: 0 means nothing lost"),
-  stale: z.number().int().describe("messages of a previous boot, ignored"),
+  stale: z.number().int().describe("messages of a boot retired from the account (more than 8 boots back), stored but not counted"),
+  anomalies: z.number().int().describe("messages refused because their seq jumped implausibly far ahead"),
   droppedByDevice: z.number().int().nullable().describe("heartbeats the device shed on purpose this boot (outbox full)"),
 });
 

@@ -31,6 +31,7 @@ export function deviceView(d: DeviceState): DeviceView {
       duplicates: d.seq.duplicates,
       gaps: d.seq.gaps,
       stale: d.seq.stale,
+      anomalies: d.seq.anomalies,
       droppedByDevice: d.outbox?.dropped ?? null,
     },
     recentEvents: recentEventsWithin(d.recentEvents),

@@ -27,8 +27,13 @@ export interface Dispatcher {
   issue(req: IssueRequest): Promise<CommandRecord>;
   /** Moves commands past their expiry (or silent too long) to `expired` / `timed-out`. */
   sweep(now?: Date): number;
-  /** Publishes again every pending command: after a restart of the embedded broker, its queue is gone. */
+  /** Publishes again every pending command (an external broker after a server restart). */
   republishPending(): Promise<number>;
+  /**
+   * Publishes the device's pending commands: it has just come online and subscribed. A broker that
+   * restarted (the embedded one keeps sessions in memory) had nowhere to hold them before.
+   */
+  deliverPending(deviceId: string): Promise<number>;
 }
 
 function requestOf(cmd: CommandRecord): CommandRequest {
@@ -100,6 +105,19 @@ export function createDispatcher(deps: { topics: Topics; fleet: Fleet; store: St
       const pending = Object.values(fleet.state.commands).filter((c) => c.state === "pending");
       for (const cmd of pending) await publish(cmd);
       if (pending.length) logger.info({ count: pending.length }, "pending commands published again");
+      return pending.length;
+    },
+    async deliverPending(deviceId) {
+      const now = Date.now();
+      const pending = Object.values(fleet.state.commands).filter((c) => c.deviceId === deviceId && c.state === "pending" && Date.parse(c.expiresAt) > now);
+      for (const cmd of pending) {
+        try {
+          await publish(cmd);
+        } catch (err) {
+          logger.warn({ err, commandId: cmd.id }, "delivering a pending command failed for now");
+        }
+      }
+      if (pending.length) logger.info({ deviceId, count: pending.length }, "pending commands delivered to a device back online");
       return pending.length;
     },
   };

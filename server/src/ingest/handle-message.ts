@@ -15,7 +15,8 @@ import type { Metrics } from "../metrics.ts";
 import { noteIgnoredResponse } from "../commands/ignored-responses.ts";
 import { applyResponse, ignoredBecause, isFinal } from "../state/command-lifecycle.ts";
 import type { Store } from "../store/store.ts";
-import { emptyReceipt, observeSeq } from "./seq-receipt.ts";
+import type { SeqReceipt } from "../state/types.ts";
+import { emptyReceipt, MAX_SEQ_JUMP, observeSeq, unobserve } from "./seq-receipt.ts";
 
 export interface IngestContext {
   topics: Topics;
@@ -23,12 +24,19 @@ export interface IngestContext {
   store: Store;
   metrics: Metrics;
   logger: Logger;
+  /**
+   * A device said it is online: it has just (re)connected and subscribed. The dispatcher sends it
+   * its pending commands then, because a broker that restarted has no session to hold them.
+   */
+  onDeviceOnline?: (deviceId: string) => void;
 }
 
 export type IngestOutcome =
-  | { ok: true; verdict: "new" | "late" | "will" }
-  | { ok: false; verdict: "duplicate" | "stale" }
-  | { ok: false; verdict: "rejected"; reason: string; message: string };
+  | { ok: true; verdict: "new" | "late" | "will" | "stale" }
+  | { ok: false; verdict: "duplicate" }
+  | { ok: false; verdict: "rejected"; reason: string; message: string }
+  /** The store failed (disk full, database away): nothing was kept or counted; do not acknowledge. */
+  | { ok: false; verdict: "retry"; message: string };
 
 type DeviceChannel = Exclude<Channel, "cmd/req">;
 
@@ -39,8 +47,10 @@ function reject(ctx: IngestContext, topic: string, reason: string, message: stri
 }
 
 /**
- * One device message, from its topic and raw payload to the fleet and the store. Never throws:
- * anything wrong with the message is a counted, logged rejection.
+ * One device message, from its topic and raw payload to the store and the fleet. Never throws:
+ * anything wrong with the message is a counted, logged rejection; a store that fails is `retry`,
+ * which the caller answers by not acknowledging the message (the device or the broker sends it
+ * again), so that nothing is counted as received that was not stored.
  */
 export function handleDeviceMessage(ctx: IngestContext, topic: string, payload: Uint8Array, receivedAt: string): IngestOutcome {
   const where = ctx.topics.parse(topic);
@@ -62,14 +72,11 @@ export function handleDeviceMessage(ctx: IngestContext, topic: string, payload: 
     ctx.store.updateDeviceState(msg.deviceId, (stored) => {
       if (stored) ctx.fleet.adopt(stored);
       outcome = ingest(ctx, topic, channel, msg, receivedAt);
-      if (!outcome.ok && outcome.verdict === "rejected") throw new StoreRollback();
+      if (!outcome.ok && (outcome.verdict === "rejected" || outcome.verdict === "retry")) throw new StoreRollback();
       return ctx.fleet.device(msg.deviceId) ?? null;
     });
   } catch (err) {
-    if (!(err instanceof StoreRollback)) {
-      ctx.logger.error({ err, topic }, "the shared store failed");
-      return reject(ctx, topic, "internal-error", (err as Error).message);
-    }
+    if (!(err instanceof StoreRollback)) return storeFailed(ctx, topic, err);
   }
   return outcome!;
 }
@@ -78,62 +85,125 @@ class StoreRollback extends Error {}
 
 type DeviceMessage = StatusMessage | HeartbeatMessage | HealthMessage | EventMessage | CommandResponse;
 
-function ingest(ctx: IngestContext, topic: string, channel: DeviceChannel, msg: DeviceMessage, receivedAt: string): IngestOutcome {
-  const before = ctx.fleet.device(msg.deviceId)?.seq ?? emptyReceipt();
-  const { receipt, verdict } = observeSeq(before, msg.bootId, msg.seq);
-  ctx.fleet.dispatch({ kind: "seq.observed", deviceId: msg.deviceId, receipt });
-  if (verdict === "duplicate" || verdict === "stale") {
-    ctx.metrics.inc(verdict === "duplicate" ? "uplink_messages_duplicate_total" : "uplink_messages_stale_total");
-    return { ok: false, verdict };
-  }
-  if (receipt.gaps > before.gaps) ctx.metrics.inc("uplink_seq_skipped_total", {}, receipt.gaps - before.gaps);
-  if (verdict === "late") ctx.metrics.inc("uplink_messages_late_total");
-  ctx.metrics.inc("uplink_messages_in_total", { channel });
-
-  try {
-    HANDLERS[channel](ctx, msg as never, receivedAt);
-  } catch (err) {
-    ctx.logger.error({ err, topic }, "storing a device message failed");
-    return reject(ctx, topic, "internal-error", (err as Error).message);
-  }
-  // The state now shows the message: how long since the device made it (by the device's clock).
-  ctx.metrics.observe("uplink_ingest_delay_seconds", Math.max(0, Date.now() - Date.parse(msg.ts)) / 1000);
-  return { ok: true, verdict };
+/** The store's own failure (I/O, a full disk, a lost database): worth another try later. */
+function isStoreFailure(err: unknown): boolean {
+  const code = String((err as { code?: unknown })?.code ?? "");
+  return code.startsWith("SQLITE_") || code === "UPLINK_STORE_FAILED" || err instanceof StoreFailure;
 }
 
-const HANDLERS: { [C in DeviceChannel]: (ctx: IngestContext, msg: never, receivedAt: string) => void } = {
-  status: (ctx, m: StatusMessage, receivedAt) => {
-    ctx.fleet.dispatch({ kind: "status", receivedAt, message: m });
-  },
-  heartbeat: (ctx, m: HeartbeatMessage, receivedAt) => {
-    ctx.store.appendHeartbeat(m.deviceId, receivedAt, m);
-    ctx.fleet.dispatch({ kind: "heartbeat", receivedAt, message: m });
-  },
-  health: (ctx, m: HealthMessage, receivedAt) => {
-    ctx.store.appendHealth(m.deviceId, receivedAt, m);
-    ctx.fleet.dispatch({ kind: "health", receivedAt, message: m });
-  },
-  events: (ctx, m: EventMessage, receivedAt) => {
-    ctx.store.appendEvent(m.deviceId, receivedAt, m);
-    ctx.fleet.dispatch({ kind: "event", receivedAt, message: m });
-    ctx.fleet.publishEvent(m.deviceId, receivedAt, m);
-  },
+/** Thrown by a store adapter that lost its database (e.g. PostgreSQL unreachable). */
+export class StoreFailure extends Error {}
+
+function storeFailed(ctx: IngestContext, topic: string, err: unknown): IngestOutcome {
+  ctx.metrics.inc("uplink_store_failures_total");
+  ctx.logger.error({ err, topic }, "storing a device message failed; it is not acknowledged and will come again");
+  return { ok: false, verdict: "retry", message: (err as Error).message };
+}
+
+function ingest(ctx: IngestContext, topic: string, channel: DeviceChannel, msg: DeviceMessage, receivedAt: string): IngestOutcome {
+  const before = ctx.fleet.device(msg.deviceId)?.seq ?? emptyReceipt();
+  const seen = observeSeq(before, msg.bootId, msg.seq, msg.ts);
+  if (seen.verdict === "anomaly") {
+    ctx.fleet.dispatch({ kind: "seq.observed", deviceId: msg.deviceId, receipt: seen.receipt });
+    ctx.metrics.inc("uplink_seq_anomalies_total");
+    return reject(ctx, topic, "seq-anomaly", `seq ${msg.seq} of boot ${msg.bootId} jumps more than ${MAX_SEQ_JUMP} past the last one`);
+  }
+  if (seen.verdict === "duplicate") {
+    ctx.fleet.dispatch({ kind: "seq.observed", deviceId: msg.deviceId, receipt: seen.receipt });
+    ctx.metrics.inc("uplink_messages_duplicate_total");
+    return { ok: false, verdict: "duplicate" };
+  }
+
+  // The message and the receipt that counts it commit together: never counted and lost, never
+  // stored and counted missing. The store's unique (device, boot, seq) has the last word on news.
+  let change: Change;
+  try {
+    change = ctx.store.transaction(() => {
+      const c = PERSIST[channel](ctx, msg as never, receivedAt);
+      const receipt = seen.verdict === "stale" ? seen.receipt : c.stored ? seen.receipt : unobserve(before);
+      ctx.store.saveReceipt(msg.deviceId, receipt);
+      return { ...c, receipt };
+    });
+  } catch (err) {
+    if (isStoreFailure(err)) return storeFailed(ctx, topic, err);
+    // The message itself cannot be stored (e.g. a value JSON cannot write): a counted rejection,
+    // and its seq stays a gap, because it was not kept.
+    ctx.logger.error({ err, topic }, "a device message could not be stored");
+    return reject(ctx, topic, "unstorable", (err as Error).message);
+  }
+  ctx.fleet.dispatch({ kind: "seq.observed", deviceId: msg.deviceId, receipt: change.receipt });
+  if (!change.stored) {
+    ctx.metrics.inc("uplink_messages_duplicate_total");
+    return { ok: false, verdict: "duplicate" };
+  }
+  if (seen.verdict === "stale") {
+    ctx.metrics.inc("uplink_messages_stale_total");
+    return { ok: true, verdict: "stale" };
+  }
+  if (change.receipt.gaps > before.gaps) ctx.metrics.inc("uplink_seq_skipped_total", {}, change.receipt.gaps - before.gaps);
+  if (seen.verdict === "late") ctx.metrics.inc("uplink_messages_late_total");
+  ctx.metrics.inc("uplink_messages_in_total", { channel });
+  // An earlier boot's messages are history: stored, counted, but they do not turn back the
+  // device's live state (a command's answer is news whatever the boot).
+  if (seen.current || channel === "cmd/res") change.apply();
+  // The state now shows the message: how long since the device made it (by the device's clock).
+  ctx.metrics.observe("uplink_ingest_delay_seconds", Math.max(0, Date.now() - Date.parse(msg.ts)) / 1000);
+  return { ok: true, verdict: seen.verdict };
+}
+
+/** What storing a message did: whether the store took it as new, and how to show it in the fleet. */
+interface Stored {
+  stored: boolean;
+  apply: () => void;
+}
+type Change = Stored & { receipt: SeqReceipt };
+
+const PERSIST: { [C in DeviceChannel]: (ctx: IngestContext, msg: never, receivedAt: string) => Stored } = {
+  // Status is state, not history: the fleet writes it behind with the device.
+  status: (ctx, m: StatusMessage, receivedAt) => ({
+    stored: true,
+    apply: () => {
+      ctx.fleet.dispatch({ kind: "status", receivedAt, message: m });
+      if (m.state === "online") ctx.onDeviceOnline?.(m.deviceId);
+    },
+  }),
+  heartbeat: (ctx, m: HeartbeatMessage, receivedAt) => ({
+    stored: ctx.store.appendHeartbeat(m.deviceId, receivedAt, m),
+    apply: () => ctx.fleet.dispatch({ kind: "heartbeat", receivedAt, message: m }),
+  }),
+  health: (ctx, m: HealthMessage, receivedAt) => ({
+    stored: ctx.store.appendHealth(m.deviceId, receivedAt, m),
+    apply: () => ctx.fleet.dispatch({ kind: "health", receivedAt, message: m }),
+  }),
+  events: (ctx, m: EventMessage, receivedAt) => ({
+    stored: ctx.store.appendEvent(m.deviceId, receivedAt, m),
+    apply: () => {
+      ctx.fleet.dispatch({ kind: "event", receivedAt, message: m });
+      ctx.fleet.publishEvent(m.deviceId, receivedAt, m);
+    },
+  }),
   "cmd/res": (ctx, m: CommandResponse, receivedAt) => {
     const cmd = ctx.fleet.state.commands[m.requestId] ?? ctx.store.getCommand(m.requestId);
     if (!cmd || cmd.deviceId !== m.deviceId) {
+      // Received (its seq is no gap) and deliberately not kept: counted and logged as such.
       ctx.metrics.inc("uplink_messages_rejected_total", { reason: "unknown-command" });
       ctx.logger.warn({ deviceId: m.deviceId, requestId: m.requestId }, "response to a command this server did not issue to that device");
-      return;
+      return { stored: true, apply: () => undefined };
     }
     // After the command is final (or a duplicate's echo): not stored, not streamed, counted.
     const ignored = ignoredBecause(cmd, m);
     if (ignored) {
       noteIgnoredResponse(ctx, cmd, m, ignored);
-      return;
+      return { stored: true, apply: () => undefined };
     }
     const next = applyResponse(cmd, m, receivedAt);
     ctx.store.saveCommand(next);
-    ctx.fleet.dispatch({ kind: "command.updated", command: next });
-    if (isFinal(next.state) && next.state !== cmd.state) ctx.metrics.inc("uplink_command_outcomes_total", { state: next.state });
+    return {
+      stored: true,
+      apply: () => {
+        ctx.fleet.dispatch({ kind: "command.updated", command: next });
+        if (isFinal(next.state) && next.state !== cmd.state) ctx.metrics.inc("uplink_command_outcomes_total", { state: next.state });
+      },
+    };
   },
 };

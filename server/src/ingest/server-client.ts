@@ -14,6 +14,11 @@ export interface BrokerConnection {
   clientId?: string;
   /** Replicas: subscribe as `$share/{shareGroup}/{filter}`, the broker splitting messages among them. */
   shareGroup?: string;
+  /**
+   * Subscribe to the devices' channels (an external broker). The embedded broker hands device
+   * messages to ingest before acknowledging them, so the server's client only publishes there.
+   */
+  ingest?: boolean;
 }
 
 export interface ServerClient {
@@ -25,13 +30,15 @@ export interface ServerClient {
 /**
  * The server's own MQTT connection: the same code for the embedded broker and an external one.
  * Subscribes each ingest channel at QoS 1 with a persistent session; hands every message to
- * `onMessage` with the server's receive time.
+ * `onMessage` with the server's receive time, and acknowledges it only after `onMessage` has
+ * stored it: on `retry` (the store failed) the connection is dropped unacknowledged, and the
+ * broker sends the message again on the next one.
  */
 export async function connectServerClient(
   conn: BrokerConnection,
   topics: Topics,
   logger: Logger,
-  onMessage: (topic: string, payload: Buffer, receivedAt: string) => void,
+  onMessage: (topic: string, payload: Buffer, receivedAt: string) => "ack" | "retry",
 ): Promise<ServerClient> {
   const client: MqttClient = mqtt.connect(conn.url, {
     clientId: conn.clientId ?? "uplink-server",
@@ -42,7 +49,16 @@ export async function connectServerClient(
     reconnectPeriod: 1000,
     connectTimeout: 10_000,
   });
-  client.on("message", (topic, payload) => onMessage(topic, payload, new Date().toISOString()));
+  // mqtt.js sends the PUBACK when this calls back [handlers/publish.js]: after the store commit.
+  client.handleMessage = (packet, callback) => {
+    if (packet.cmd !== "publish") return callback();
+    const payload = typeof packet.payload === "string" ? Buffer.from(packet.payload) : packet.payload;
+    if (onMessage(packet.topic, payload, new Date().toISOString()) === "retry") {
+      client.stream?.destroy();
+      return;
+    }
+    callback();
+  };
   client.on("error", (err) => logger.warn({ err: err.message }, "server MQTT client error"));
   client.on("offline", () => logger.warn("server MQTT client offline; reconnecting"));
   client.on("connect", (ack) => {
@@ -52,6 +68,7 @@ export async function connectServerClient(
     logger.info({ url: conn.url, sessionPresent: ack.sessionPresent }, "server MQTT client connected");
     // Subscribe on every connect: a broker that lost our session (restart, clean start) must get
     // the subscriptions again.
+    if (conn.ingest === false) return;
     const share = conn.shareGroup ? `$share/${conn.shareGroup}/` : "";
     const subs = Object.fromEntries(INGEST_CHANNELS.map((c) => [`${share}${topics.allDevices(c)}`, { qos: 1 as const }]));
     client.subscribe(subs, (err, granted) => {

@@ -34,29 +34,41 @@ export interface CommandRecord {
   responses: CommandResponse[];
 }
 
-/** Per device: the receipt of its seq numbers, so that "nothing lost" is a number. */
-export interface SeqReceipt {
-  bootId: string | null;
-  /** Highest seq seen of the current boot. */
+/** One boot's account of its seq numbers. */
+export interface BootReceipt {
+  bootId: string;
+  /** Highest seq seen of this boot. */
   maxSeq: number;
-  /** Seqs below maxSeq of the current boot not seen yet (bounded: see MAX_MISSING). */
+  /** Seqs below maxSeq not seen yet (bounded: see MAX_MISSING). */
   missing: number[];
-  received: number;
-  duplicates: number;
-  /** Messages missing for good: counted when a seq is skipped, uncounted if it arrives late. */
-  gaps: number;
-  /** Messages of a boot older than the current one (e.g. a retained health of the last boot). */
-  stale: number;
-  /** Seq 1 of the current boot (the last will, or the clean `offline` in its place) has arrived. */
-  willSeen: boolean;
   /**
    * Seqs below this one that never arrived are not gaps: the first boot of a device the server
    * sees counts from the first seq it sees (the server may have started after the device), yet an
    * earlier one may still come late (another replica's session held it) and is then counted.
    */
   countFrom: number;
-  /** The last few boot ids before the current one, to tell a stale boot from a new one. */
-  pastBootIds: string[];
+  /** Seq 1 (the last will, or the clean `offline` in its place) has arrived. */
+  willSeen: boolean;
+  /** The device's time of the newest message of this boot: orders boots that arrive out of order. */
+  lastTs: string;
+}
+
+/** Per device: the receipt of its seq numbers, so that "nothing lost" is a number. */
+export interface SeqReceipt {
+  /** The current boot: the newest one seen. */
+  bootId: string | null;
+  /** The boots whose messages are still taken, newest first (bounded: see MAX_BOOTS). */
+  boots: BootReceipt[];
+  /** Boots too old to keep an account of: their messages are stale, not a new boot. */
+  retired: string[];
+  received: number;
+  duplicates: number;
+  /** Messages missing for good: counted when a seq is skipped, uncounted if it arrives late. */
+  gaps: number;
+  /** Messages of a retired boot. */
+  stale: number;
+  /** Messages refused because their seq jumped implausibly far (see MAX_SEQ_JUMP). */
+  anomalies: number;
 }
 
 export type LinkRootCauses = Record<string, LayerName | null>;

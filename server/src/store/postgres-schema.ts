@@ -68,4 +68,11 @@ export const PG_MIGRATIONS: readonly string[] = [
   CREATE INDEX commands_device ON commands (device_id, seq);
   CREATE INDEX commands_state ON commands (state);
   `,
+  // The seq receipt of each device, committed with the message it counts.
+  `
+  CREATE TABLE seq_receipts (
+    device_id TEXT PRIMARY KEY,
+    json TEXT NOT NULL
+  );
+  `,
 ];

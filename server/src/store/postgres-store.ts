@@ -184,6 +184,28 @@ export function openPostgresStore(url: string): Store {
         [beforeMs, Math.max(1, Math.floor(bucketMs))],
       ).rowCount;
     },
+    transaction(work) {
+      // Inside updateDeviceState the transaction is already open: join it.
+      if (inTransaction) return work();
+      pg.query("BEGIN");
+      inTransaction = true;
+      try {
+        const result = work();
+        pg.query("COMMIT");
+        return result;
+      } catch (err) {
+        pg.query("ROLLBACK");
+        throw err;
+      } finally {
+        inTransaction = false;
+      }
+    },
+    saveReceipt(deviceId, receipt) {
+      pg.query("INSERT INTO seq_receipts (device_id, json) VALUES ($1, $2) ON CONFLICT (device_id) DO UPDATE SET json = excluded.json", [deviceId, JSON.stringify(receipt)]);
+    },
+    loadReceipts() {
+      return pg.query("SELECT device_id, json FROM seq_receipts").rows.map((r) => ({ deviceId: String(r.device_id), receipt: JSON.parse(String(r.json)) as unknown }));
+    },
     saveCommand(cmd: CommandRecord) {
       pg.query(
         "INSERT INTO commands (id, device_id, name, state, issued_at, json) VALUES ($1, $2, $3, $4, $5, $6) " +

@@ -71,4 +71,12 @@ export const MIGRATIONS: readonly string[] = [
   CREATE UNIQUE INDEX heartbeats_device_boot_seq ON heartbeats (device_id, boot_id, seq);
   CREATE INDEX device_state_updated ON device_state (updated_at);
   `,
+  // The seq receipt of each device, committed with the message it counts (device_state is
+  // written behind, once a second, and would lag it after a crash).
+  `
+  CREATE TABLE seq_receipts (
+    device_id TEXT PRIMARY KEY,
+    json TEXT NOT NULL
+  );
+  `,
 ];

@@ -1,5 +1,5 @@
 import type { EventMessage, HealthMessage, HeartbeatMessage } from "@uplink/shared";
-import type { CommandLifecycleState, CommandRecord, DeviceState } from "../state/types.ts";
+import type { CommandLifecycleState, CommandRecord, DeviceState, SeqReceipt } from "../state/types.ts";
 
 /**
  * Everything the server keeps. Small on purpose, synchronous (better-sqlite3 is; the PostgreSQL
@@ -37,6 +37,18 @@ export interface Store {
   listHeartbeats(q: SeriesQuery): Page<Stored<HeartbeatMessage>>;
   /** Keeps one heartbeat per device and bucket among those older than `beforeMs`; returns how many went. */
   downsampleHeartbeats(beforeMs: number, bucketMs: number): number;
+
+  /**
+   * Runs `work` in one transaction: everything it stores commits together or not at all. Ingest
+   * stores a message and the seq receipt that counts it this way, so that a crash can never leave
+   * a message counted and missing, or stored and counted missing. Inside `updateDeviceState` it
+   * joins that transaction.
+   */
+  transaction<T>(work: () => T): T;
+  /** The device's seq receipt, written with the message it counts (see `transaction`). */
+  saveReceipt(deviceId: string, receipt: SeqReceipt): void;
+  /** Every stored receipt; they are newer than the device states' copies (written behind). */
+  loadReceipts(): Array<{ deviceId: string; receipt: unknown }>;
 
   saveCommand(cmd: CommandRecord): void;
   getCommand(id: string): CommandRecord | null;

@@ -53,7 +53,7 @@ describe("ingest over a real broker", () => {
     expect(server.fleet.device("pi-1")!.seq.gaps).toBe(2);
     await publish(pi, "pi-1", "heartbeat", heartbeatMessage("pi-1", 3));
     await eventually(() => received() === 4, "the late one");
-    expect(server.fleet.device("pi-1")!.seq).toMatchObject({ gaps: 1, missing: [4] });
+    expect(server.fleet.device("pi-1")!.seq).toMatchObject({ gaps: 1, boots: [{ missing: [4] }] });
   });
 
   it("shows the gaps and the heartbeats the device shed in the API", async () => {
@@ -67,12 +67,25 @@ describe("ingest over a real broker", () => {
     expect(metrics).toMatch(/^uplink_heartbeats_dropped_by_devices 7$/m);
   });
 
-  it("counts a new boot from seq 1 and ignores a message of the previous boot", async () => {
-    await publish(pi, "pi-1", "heartbeat", heartbeatMessage("pi-1", 1, "boot-one-0001"));
-    await publish(pi, "pi-1", "status", statusMessage("pi-1", 1, "online", "boot-two-0002"), true);
+  it("stores a previous boot's message that comes after the new boot began, without turning back the live state", async () => {
     await publish(pi, "pi-1", "heartbeat", heartbeatMessage("pi-1", 2, "boot-one-0001"));
-    await eventually(() => server.metrics.get("uplink_messages_stale_total") === 1, "a stale message");
-    expect(server.fleet.device("pi-1")!.seq).toMatchObject({ bootId: "boot-two-0002", received: 2, gaps: 0, stale: 1 });
+    await publish(pi, "pi-1", "status", statusMessage("pi-1", 1, "online", "boot-two-0002"), true);
+    await publish(pi, "pi-1", "heartbeat", heartbeatMessage("pi-1", 3, "boot-one-0001"));
+    await eventually(() => received() === 3, "all three messages");
+    expect(server.fleet.device("pi-1")!.seq).toMatchObject({ bootId: "boot-two-0002", received: 3, gaps: 0, stale: 0 });
+    expect(server.fleet.device("pi-1")!.bootId).toBe("boot-two-0002");
+    const stored = server.store.listHeartbeats({ deviceId: "pi-1", limit: 10 }).items.map((h) => `${h.message.bootId}:${h.message.seq}`);
+    expect(stored).toEqual(["boot-one-0001:3", "boot-one-0001:2"]);
+  });
+
+  it("refuses a seq that jumps to 2^53-1, counts the anomaly, and takes the next normal messages", async () => {
+    await publish(pi, "pi-1", "heartbeat", heartbeatMessage("pi-1", 2));
+    await publish(pi, "pi-1", "heartbeat", heartbeatMessage("pi-1", Number.MAX_SAFE_INTEGER));
+    await publish(pi, "pi-1", "heartbeat", heartbeatMessage("pi-1", 3));
+    await eventually(() => received() === 2, "the two normal heartbeats");
+    expect(server.fleet.device("pi-1")!.seq).toMatchObject({ gaps: 0, duplicates: 0, anomalies: 1 });
+    expect(server.metrics.get("uplink_seq_anomalies_total")).toBe(1);
+    expect(server.store.listHeartbeats({ deviceId: "pi-1", limit: 10 }).items).toHaveLength(2);
   });
 
   it.each([
