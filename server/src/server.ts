@@ -6,9 +6,10 @@ import type { Logger } from "pino";
 import { createTopics, DEFAULT_TOPIC_ROOT } from "@uplink/shared";
 import { buildApi } from "./api/app.ts";
 import { createAuthenticator } from "./auth/credentials.ts";
-import { SERVER_USERNAME } from "./auth/principal.ts";
+import { isServerClientId, SERVER_CLIENT_ID, SERVER_USERNAME } from "./auth/principal.ts";
 import { generateSecret, type ScryptCost } from "./auth/secrets.ts";
 import { startEmbeddedBroker, type BrokerTls, type EmbeddedBroker } from "./broker/embedded-broker.ts";
+import type { BrokerLimits } from "./broker/limits.ts";
 import { createDispatcher, type Dispatcher } from "./commands/dispatcher.ts";
 import { createFleet, type Fleet } from "./fleet.ts";
 import { handleDeviceMessage } from "./ingest/handle-message.ts";
@@ -38,7 +39,10 @@ export interface ServerOptions {
    * among the servers of the group, which share one store (PostgreSQL). External broker only.
    */
   shareGroup?: string;
-  /** The server's MQTT client id; each replica needs its own (stable, for its persistent session). */
+  /**
+   * The server's MQTT client id; each replica needs its own (stable, for its persistent session).
+   * It starts with `_uplink-server` (the default), the server's own client id space.
+   */
   clientId?: string;
   /** An external broker: the server is then only a client of it. */
   brokerUrl?: string;
@@ -52,6 +56,8 @@ export interface ServerOptions {
   heartbeatRetentionMs?: number;
   heartbeatBucketMs?: number;
   scryptCost?: ScryptCost;
+  /** The embedded broker's bounds on connections and logins (broker/limits.ts). */
+  brokerLimits?: Partial<BrokerLimits>;
 }
 
 export interface RunningServer {
@@ -94,6 +100,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const topics = createTopics(opts.topicRoot ?? DEFAULT_TOPIC_ROOT);
   if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
   if (opts.shareGroup && !opts.brokerUrl) throw new UplinkError("UPLINK_CONFIG_INVALID", "a share group needs an external broker (--broker-url)");
+  // Outside its own space the embedded broker refuses it, and a device or an operator could take it.
+  if (opts.clientId !== undefined && !isServerClientId(opts.clientId)) {
+    throw new UplinkError("UPLINK_CONFIG_INVALID", `client id "${opts.clientId}": the server's client ids start with ${SERVER_CLIENT_ID} (e.g. ${SERVER_CLIENT_ID}-a)`);
+  }
   const store = openStore(opts);
   const metrics = createMetrics();
   const fleet = createFleet(store, logger.child({ component: "fleet" }), { shared: Boolean(opts.shareGroup) });
@@ -104,7 +114,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const auth = createAuthenticator(store, serverSecret);
   const broker = opts.brokerUrl
     ? null
-    : await startEmbeddedBroker({ port: opts.mqttPort, host: opts.mqttHost, ...(opts.mqttTls ? { tls: opts.mqttTls } : {}), topics, auth, logger: logger.child({ component: "broker" }), metrics });
+    : await startEmbeddedBroker({ port: opts.mqttPort, host: opts.mqttHost, ...(opts.mqttTls ? { tls: opts.mqttTls } : {}), topics, auth, logger: logger.child({ component: "broker" }), metrics, limits: opts.brokerLimits });
   const mqttUrl = opts.brokerUrl ?? broker!.url;
 
   const ingestCtx = { topics, fleet, store, metrics, logger: logger.child({ component: "ingest" }) };
@@ -113,7 +123,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       url: mqttUrl,
       username: opts.brokerUrl ? (opts.brokerUsername ?? SERVER_USERNAME) : SERVER_USERNAME,
       password: opts.brokerUrl ? (opts.brokerPassword ?? "") : serverSecret,
-      clientId: opts.clientId,
+      clientId: opts.clientId ?? SERVER_CLIENT_ID,
       shareGroup: opts.shareGroup,
     },
     topics,

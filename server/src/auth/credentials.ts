@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { deviceIdSchema } from "@uplink/shared";
 import { UplinkError } from "../errors.ts";
+import { isReservedDeviceId } from "./principal.ts";
 import type { Store } from "../store/store.ts";
 import { DEFAULT_SCRYPT_COST, generateSecret, hashSecret, secretDigest, verifySecret, type ScryptCost } from "./secrets.ts";
 
@@ -14,6 +15,7 @@ export interface DeviceCredentials {
 export async function addDevice(store: Store, deviceId: string, cost: ScryptCost = DEFAULT_SCRYPT_COST): Promise<DeviceCredentials> {
   const parsed = deviceIdSchema.safeParse(deviceId);
   if (!parsed.success) throw new UplinkError("UPLINK_BAD_REQUEST", `invalid device id "${deviceId}": ${parsed.error.issues[0]?.message}`);
+  if (isReservedDeviceId(deviceId)) throw new UplinkError("UPLINK_BAD_REQUEST", `invalid device id "${deviceId}": reserved for the server's own MQTT client`);
   const password = generateSecret();
   store.addDevice(deviceId, await hashSecret(password, cost), new Date().toISOString());
   return { deviceId, username: deviceId, password };
@@ -39,6 +41,8 @@ export interface Authenticator {
   verifyDevice(deviceId: string, password: string): Promise<boolean>;
   /** The token's name, or null. */
   verifyToken(token: string): Promise<string | null>;
+  /** The token's id and name, or null: an operator's MQTT client ids are bound to the id. */
+  verifyOperator(token: string): Promise<{ id: string; name: string } | null>;
   /** The server's own broker principal (embedded broker only): a per-process secret. */
   verifyServer(password: string): Promise<boolean>;
 }
@@ -52,8 +56,24 @@ let decoy: Promise<string> | null = null;
  * that the HTTP API does not pay scrypt on every request.
  */
 export function createAuthenticator(store: Store, serverSecret: string, cacheMs = 60_000): Authenticator {
-  const tokenCache = new Map<string, { name: string; until: number }>();
+  const tokenCache = new Map<string, { id: string; name: string; until: number }>();
   const serverHash = hashSecret(serverSecret, { N: 1024, r: 8, p: 1 });
+  async function verifyOperator(token: string): Promise<{ id: string; name: string } | null> {
+    const key = secretDigest(token);
+    const hit = tokenCache.get(key);
+    if (hit && hit.until > Date.now()) return { id: hit.id, name: hit.name };
+    const m = /^upl_([0-9a-f]{12})_(.+)$/.exec(token);
+    const row = m ? store.getToken(m[1]!) : null;
+    if (!m || !row) {
+      // The same scrypt as a wrong secret: timing must not tell which token ids exist.
+      await verifySecret(m?.[2] ?? token, await (decoy ??= hashSecret(generateSecret(), DEFAULT_SCRYPT_COST)));
+      return null;
+    }
+    if (!(await verifySecret(m[2]!, row.hash))) return null;
+    if (tokenCache.size > 1000) tokenCache.clear();
+    tokenCache.set(key, { id: m[1]!, name: row.name, until: Date.now() + cacheMs });
+    return { id: m[1]!, name: row.name };
+  }
   return {
     async verifyDevice(deviceId, password) {
       const hash = store.getDevicePasswordHash(deviceId);
@@ -64,17 +84,9 @@ export function createAuthenticator(store: Store, serverSecret: string, cacheMs 
       return verifySecret(password, hash);
     },
     async verifyToken(token) {
-      const key = secretDigest(token);
-      const hit = tokenCache.get(key);
-      if (hit && hit.until > Date.now()) return hit.name;
-      const m = /^upl_([0-9a-f]{12})_(.+)$/.exec(token);
-      if (!m) return null;
-      const row = store.getToken(m[1]!);
-      if (!row || !(await verifySecret(m[2]!, row.hash))) return null;
-      if (tokenCache.size > 1000) tokenCache.clear();
-      tokenCache.set(key, { name: row.name, until: Date.now() + cacheMs });
-      return row.name;
+      return (await verifyOperator(token))?.name ?? null;
     },
+    verifyOperator,
     async verifyServer(password) {
       return verifySecret(password, await serverHash);
     },

@@ -1,5 +1,12 @@
 import { isDeviceId, MAX_PAYLOAD_BYTES, type Topics } from "@uplink/shared";
-import { OPERATOR_USERNAME, SERVER_USERNAME, type Principal } from "../auth/principal.ts";
+import {
+  isOperatorClientIdOf,
+  isServerClientId,
+  OPERATOR_CLIENT_ID_PREFIX,
+  OPERATOR_USERNAME,
+  SERVER_USERNAME,
+  type Principal,
+} from "../auth/principal.ts";
 
 /**
  * The broker's rules as pure functions, so that each decision is a table-driven unit test and the
@@ -17,15 +24,27 @@ export type Claim =
 
 export function claimOf(clientId: string, username: string | undefined): Claim {
   if (!username) return { ok: false, reason: "no-credentials" };
-  if (username === SERVER_USERNAME) return { ok: true, principal: { kind: "server" }, secretKind: "server-secret" };
+  // Each principal connects only inside its own client id space (principal.ts): whoever chose
+  // another's client id would take over that session and kick its owner off.
+  if (username === SERVER_USERNAME) {
+    if (!isServerClientId(clientId)) return { ok: false, reason: "client-id-mismatch" };
+    return { ok: true, principal: { kind: "server" }, secretKind: "server-secret" };
+  }
   if (username === OPERATOR_USERNAME) {
-    return { ok: true, principal: { kind: "operator", tokenName: "?" }, secretKind: "operator-token" };
+    // Which operator's space is known only once the token is verified (operatorMayUse).
+    if (!clientId.startsWith(OPERATOR_CLIENT_ID_PREFIX)) return { ok: false, reason: "client-id-mismatch" };
+    return { ok: true, principal: { kind: "operator", tokenName: "?", tokenId: "?" }, secretKind: "operator-token" };
   }
   if (!isDeviceId(username)) return { ok: false, reason: "unknown-user" };
   // One connection per device, and the broker's session (queued commands) is keyed by client id:
   // a device must not take over another's session by choosing its client id.
   if (clientId !== username) return { ok: false, reason: "client-id-mismatch" };
   return { ok: true, principal: { kind: "device", deviceId: username }, secretKind: "device-password" };
+}
+
+/** After the token is verified: an operator connects only under its own token's client ids. */
+export function operatorMayUse(tokenId: string, clientId: string): Decision {
+  return isOperatorClientIdOf(tokenId, clientId) ? ALLOW : deny("client-id-mismatch");
 }
 
 /** Channels a device publishes retained: its birth/will and its last health report. */

@@ -6,7 +6,12 @@ import type { Topics } from "@uplink/shared";
 import type { Authenticator } from "../auth/credentials.ts";
 import { describePrincipal, type Principal } from "../auth/principal.ts";
 import type { Metrics } from "../metrics.ts";
-import { claimOf, decidePublish, decideSubscribe } from "./acl.ts";
+import { claimOf, decidePublish, decideSubscribe, operatorMayUse, type Claim } from "./acl.ts";
+import { createAuthGate } from "./auth-gate.ts";
+import { createFailureLimiter, sourceKey } from "./failure-limiter.ts";
+import { guardSocket, type GuardedSocket } from "./guarded-socket.ts";
+import { defaultBrokerLimits, PACKET_SIZE_LIMITS, type BrokerLimits } from "./limits.ts";
+import { createRefusalLog } from "./refusal-log.ts";
 
 export interface EmbeddedBroker {
   readonly port: number;
@@ -31,15 +36,30 @@ export interface EmbeddedBrokerOptions {
   logger: Logger;
   metrics: Metrics;
   tls?: BrokerTls;
+  /** Bounds on what unauthenticated clients may spend (limits.ts); each unset one has its default. */
+  limits?: Partial<BrokerLimits>;
 }
 
 // MQTT 3.1.1 CONNACK return codes [MQTT-3.2.2.3].
 const IDENTIFIER_REJECTED = 2;
+const SERVER_UNAVAILABLE = 3;
 const BAD_USERNAME_OR_PASSWORD = 4;
-const NOT_AUTHORIZED = 5;
+
+/** Refusals that come in floods: logged once per window (refusal-log.ts), counted always. */
+const FLOOD_REASONS = new Set(["bad-password", "auth-busy", "auth-rate-limited", "too-many-connections", "oversized-packet", "malformed-packet", "connect-timeout"]);
 
 function authError(message: string, returnCode: number): AuthenticateError {
   return Object.assign(new Error(message), { returnCode }) as AuthenticateError;
+}
+
+/** The password check of a claim: one scrypt (a cached operator token costs none). */
+function checkSecret(auth: Authenticator, claim: Extract<Claim, { ok: true }>, secret: string): Promise<Principal | null> {
+  if (claim.secretKind === "device-password" && claim.principal.kind === "device") {
+    const principal = claim.principal;
+    return auth.verifyDevice(principal.deviceId, secret).then((ok) => (ok ? principal : null));
+  }
+  if (claim.secretKind === "server-secret") return auth.verifyServer(secret).then((ok) => (ok ? claim.principal : null));
+  return auth.verifyOperator(secret).then((t): Principal | null => (t ? { kind: "operator", tokenName: t.name, tokenId: t.id } : null));
 }
 
 /**
@@ -48,15 +68,27 @@ function authError(message: string, returnCode: number): AuthenticateError {
  */
 export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
   const { topics, auth, logger, metrics } = opts;
+  const limits: BrokerLimits = { ...defaultBrokerLimits(), ...opts.limits };
   const principals = new WeakMap<Client, Principal>();
+  // What aedes reads (the guarded stream) -> its socket's source and guard.
+  const connections = new WeakMap<object, { source: string; guard: GuardedSocket }>();
+  const gate = createAuthGate(limits.authConcurrency, limits.authQueue);
+  const failures = createFailureLimiter(limits.authFailuresPerMinute);
+  const refusalLog = createRefusalLog();
+  let open = 0;
+  metrics.gauge("uplink_broker_connections", "MQTT sockets open now (plain and TLS), authenticated or not", () => open);
+  metrics.gauge("uplink_broker_auth_running", "password checks running now", () => gate.running);
+  metrics.gauge("uplink_broker_auth_queued", "password checks waiting for a slot", () => gate.queued);
 
   function refuse(action: string, reason: string, fields: Record<string, unknown>): void {
     metrics.inc("uplink_broker_rejections_total", { action, reason });
-    logger.warn({ action, reason, ...fields }, `broker refused ${action}: ${reason}`);
+    const line = FLOOD_REASONS.has(reason) ? refusalLog.admit(`${action}/${reason}`) : { suppressed: 0 };
+    if (line) logger.warn({ action, reason, ...fields, ...(line.suppressed ? { suppressed: line.suppressed } : {}) }, `broker refused ${action}: ${reason}`);
   }
 
   const aedes = await Aedes.createBroker({
     id: "uplink",
+    connectTimeout: limits.connectTimeoutMs,
     authenticate(client, username, password, done) {
       const claim = claimOf(client.id, username);
       if (!claim.ok) {
@@ -64,26 +96,50 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
         const code = claim.reason === "client-id-mismatch" ? IDENTIFIER_REJECTED : BAD_USERNAME_OR_PASSWORD;
         return done(authError(claim.reason, code), false);
       }
+      const conn = connections.get(client.conn);
+      const source = conn?.source ?? "unknown";
+      // "Server unavailable": the client comes back later, and does not conclude its password is wrong.
+      if (!failures.allows(source)) {
+        refuse("connect", "auth-rate-limited", { clientId: client.id, username, source });
+        return done(authError("server unavailable", SERVER_UNAVAILABLE), false);
+      }
       const secret = password ? password.toString("utf8") : "";
-      const check =
-        claim.secretKind === "device-password" && claim.principal.kind === "device"
-          ? auth.verifyDevice(claim.principal.deviceId, secret).then((ok) => (ok ? claim.principal : null))
-          : claim.secretKind === "server-secret"
-            ? auth.verifyServer(secret).then((ok) => (ok ? claim.principal : null))
-            : auth.verifyToken(secret).then((name): Principal | null => (name ? { kind: "operator", tokenName: name } : null));
-      check.then(
-        (principal) => {
+      // Asked again at its turn: the failures of a storm's first CONNECTs come in while the rest
+      // of it waits in the queue, and those need no scrypt any more.
+      const check = (): Promise<Principal | null | "rate-limited"> => (failures.allows(source) ? checkSecret(auth, claim, secret) : Promise.resolve("rate-limited"));
+      gate.run(source, check, () => !client.closed).then(
+        (r) => {
+          if (!r.ran) {
+            // The client left while waiting: its check was never run, and aedes ignores the answer.
+            if (r.why === "abandoned") return done(authError("client gone", SERVER_UNAVAILABLE), false);
+            refuse("connect", "auth-busy", { clientId: client.id, username, source });
+            return done(authError("server unavailable", SERVER_UNAVAILABLE), false);
+          }
+          if (r.value === "rate-limited") {
+            refuse("connect", "auth-rate-limited", { clientId: client.id, username, source });
+            return done(authError("server unavailable", SERVER_UNAVAILABLE), false);
+          }
+          const principal = r.value;
           if (!principal) {
-            refuse("connect", "bad-password", { clientId: client.id, username });
+            failures.failed(source);
+            refuse("connect", "bad-password", { clientId: client.id, username, source });
             return done(authError("bad username or password", BAD_USERNAME_OR_PASSWORD), false);
           }
+          if (principal.kind === "operator") {
+            const d = operatorMayUse(principal.tokenId, client.id);
+            if (!d.ok) {
+              refuse("connect", d.reason, { clientId: client.id, principal: describePrincipal(principal) });
+              return done(authError(d.reason, IDENTIFIER_REJECTED), false);
+            }
+          }
+          conn?.guard.authenticated();
           principals.set(client, principal);
           logger.debug({ clientId: client.id, principal: describePrincipal(principal) }, "client authenticated");
           done(null, true);
         },
         (err: unknown) => {
           logger.error({ err, clientId: client.id }, "authentication failed with an error");
-          done(authError("server unavailable", NOT_AUTHORIZED), false);
+          done(authError("server unavailable", SERVER_UNAVAILABLE), false);
         },
       );
     },
@@ -114,19 +170,43 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
     },
   });
   aedes.on("clientError", (client, err) => logger.debug({ clientId: client.id, err: err.message }, "client error"));
+  // Errors before a CONNECT: aedes's connect timer ("connect did not arrive in time") among them.
+  aedes.on("connectionError", (client, err) => {
+    if (/connect did not arrive/.test(err.message)) refuse("socket", "connect-timeout", { source: connections.get(client.conn)?.source });
+    else logger.debug({ err: err.message }, "connection error before CONNECT");
+  });
 
+  /** The socket bound, counted over plain and TLS together, before any byte is read. */
+  const admit = (socket: Socket): boolean => {
+    if (open >= limits.maxConnections) {
+      refuse("socket", "too-many-connections", { source: socket.remoteAddress, open });
+      socket.destroy();
+      return false;
+    }
+    open++;
+    socket.once("close", () => open--);
+    return true;
+  };
   const handle = (socket: Socket) => {
     // MQTT packets are small and answered (PUBACK, a command and its response): Nagle's algorithm
     // against the peer's delayed ACK held each of them ~40 ms.
     socket.setNoDelay(true);
-    aedes.handle(socket);
+    const source = sourceKey(socket.remoteAddress);
+    const guard = guardSocket(socket, PACKET_SIZE_LIMITS, (r) => refuse("socket", r.reason, { source, ...r }));
+    connections.set(guard.stream, { source, guard });
+    aedes.handle(guard.stream as unknown as Socket);
   };
   const host = opts.host ?? "0.0.0.0";
-  const server: Server = createServer(handle);
+  const server: Server = createServer((socket) => {
+    if (admit(socket)) handle(socket);
+  });
   const port = await listen(server, opts.port, host);
   logger.info({ port }, "embedded MQTT broker listening");
   // The same broker, the same authentication and ACL, behind TLS: devices on the public internet.
-  const tlsServer = opts.tls ? createTlsServer({ cert: opts.tls.cert, key: opts.tls.key }, handle) : null;
+  // A handshake that never completes holds its socket like an idle one: the same timeout.
+  const tlsServer = opts.tls ? createTlsServer({ cert: opts.tls.cert, key: opts.tls.key, handshakeTimeout: limits.connectTimeoutMs }, handle) : null;
+  // Counted on the raw TCP socket, before the handshake spends anything on it.
+  tlsServer?.on("connection", admit);
   const tlsPort = tlsServer && opts.tls ? await listen(tlsServer, opts.tls.port, host) : null;
   if (tlsPort !== null) logger.info({ port: tlsPort }, "embedded MQTT broker listening with TLS");
 

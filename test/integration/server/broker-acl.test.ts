@@ -1,7 +1,7 @@
 import type { MqttClient } from "mqtt";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { OPERATOR_USERNAME } from "../../../server/src/auth/principal.ts";
-import { connectDevice, eventually, heartbeatMessage, publish, registerDevice, startTestServer, topics } from "./helpers.ts";
+import { connectDevice, eventually, heartbeatMessage, operatorClientId, publish, registerDevice, startTestServer, topics } from "./helpers.ts";
 
 /** The return code of the broker's SUBACK, read off the wire: 128 is a refusal [MQTT-3.9.3]. */
 function subscribeGranted(c: MqttClient, filter: string): Promise<number> {
@@ -105,7 +105,7 @@ describe("the embedded broker's access rules", () => {
   });
 
   it("lets an operator token read but not publish", async () => {
-    const op = await connectDevice(server.mqttUrl, { clientId: "op-1", username: OPERATOR_USERNAME, password: server.token, clean: true });
+    const op = await connectDevice(server.mqttUrl, { clientId: operatorClientId(server.token), username: OPERATOR_USERNAME, password: server.token, clean: true });
     clients.push(op);
     const granted = await op.subscribeAsync(`${topics.root}/#`, { qos: 1 });
     expect(granted[0]?.qos).toBe(1);

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
 import { createTopics, type Channel } from "@uplink/shared";
 import { addDevice, addToken } from "../../../server/src/auth/credentials.ts";
+import { OPERATOR_CLIENT_ID_PREFIX } from "../../../server/src/auth/principal.ts";
 import { FAST_SCRYPT_COST } from "../../../server/src/auth/secrets.ts";
 import { startServer, type RunningServer, type ServerOptions } from "../../../server/src/server.ts";
 
@@ -59,6 +60,12 @@ export async function eventually(check: () => boolean, what: string, timeoutMs =
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/** An operator's own MQTT client id: `_operator.<token id>[.<suffix>]`, the id from `upl_<id>_<secret>`. */
+export function operatorClientId(token: string, suffix?: string): string {
+  const id = token.split("_")[1]!;
+  return `${OPERATOR_CLIENT_ID_PREFIX}${id}${suffix ? `.${suffix}` : ""}`;
 }
 
 export function auth(token: string): Record<string, string> {

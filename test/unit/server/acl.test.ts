@@ -1,13 +1,13 @@
 import { MAX_PAYLOAD_BYTES } from "@uplink/shared";
 import { createTopics } from "@uplink/shared";
 import { describe, expect, it } from "vitest";
-import { OPERATOR_USERNAME, SERVER_USERNAME, type Principal } from "../../../server/src/auth/principal.ts";
-import { claimOf, decidePublish, decideSubscribe } from "../../../server/src/broker/acl.ts";
+import { isReservedDeviceId, OPERATOR_USERNAME, SERVER_USERNAME, type Principal } from "../../../server/src/auth/principal.ts";
+import { claimOf, decidePublish, decideSubscribe, operatorMayUse } from "../../../server/src/broker/acl.ts";
 
 const topics = createTopics("uplink/v1");
 const A: Principal = { kind: "device", deviceId: "pi-a" };
 const SERVER: Principal = { kind: "server" };
-const OP: Principal = { kind: "operator", tokenName: "alice" };
+const OP: Principal = { kind: "operator", tokenName: "alice", tokenId: "0123456789ab" };
 
 describe("the broker's rules", () => {
   it.each([
@@ -15,11 +15,41 @@ describe("the broker's rules", () => {
     ["other", "pi-a", "client-id-mismatch"],
     ["x", undefined, "no-credentials"],
     ["x", "Not_A_Device", "unknown-user"],
-    ["anything", SERVER_USERNAME, "server"],
-    ["anything", OPERATOR_USERNAME, "operator"],
+    ["_uplink-server", SERVER_USERNAME, "server"],
+    ["_uplink-server-a", SERVER_USERNAME, "server"],
+    ["uplink-server", SERVER_USERNAME, "client-id-mismatch"],
+    ["pi-a", SERVER_USERNAME, "client-id-mismatch"],
+    ["_operator.0123456789ab", OPERATOR_USERNAME, "operator"],
+    ["_operator.0123456789ab.laptop", OPERATOR_USERNAME, "operator"],
+    ["_uplink-server", OPERATOR_USERNAME, "client-id-mismatch"],
+    ["pi-a", OPERATOR_USERNAME, "client-id-mismatch"],
+    ["_uplink-server", "uplink-server", "client-id-mismatch"],
   ])("a CONNECT with client id %s and username %s is %s", (clientId, username, expected) => {
     const c = claimOf(clientId, username);
     expect(c.ok ? c.principal.kind : c.reason).toBe(expected);
+  });
+
+  it.each([
+    ["_operator.0123456789ab", "allow"],
+    ["_operator.0123456789ab.laptop", "allow"],
+    ["_operator.0123456789ab.", "client-id-mismatch"],
+    ["_operator.ba9876543210", "client-id-mismatch"],
+    ["_operator.ba9876543210.0123456789ab", "client-id-mismatch"],
+    ["_operator.0123456789abc", "client-id-mismatch"],
+  ])("operator token 0123456789ab connecting as %s: %s", (clientId, expected) => {
+    const d = operatorMayUse("0123456789ab", clientId);
+    expect(d.ok ? "allow" : d.reason).toBe(expected);
+  });
+
+  it.each([
+    ["pi-a", false],
+    ["uplink-server", true],
+    ["uplink-server-a", true],
+    ["uplink-serverless", false],
+    ["_uplink-server", true],
+    ["_operator", true],
+  ])("device id %s is reserved: %s", (deviceId, reserved) => {
+    expect(isReservedDeviceId(deviceId)).toBe(reserved);
   });
 
   it.each([
