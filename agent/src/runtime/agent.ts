@@ -27,6 +27,8 @@ import { buildHeartbeat } from "./heartbeat.ts";
 import { NetlinkWatcher } from "./netlink-watcher.ts";
 
 export const AGENT_VERSION = "0.1.0";
+/** How long the `online` status waits for earlier boots' outbox entries to go out first. */
+const EARLIER_BOOTS_WAIT_MS = 15_000;
 
 export interface AgentDeps {
   config: AgentConfig;
@@ -127,7 +129,7 @@ export class Agent {
       log: log.child({ component: "mqtt" }),
     });
     this.publisher.attach(this.transport);
-    this.transport.onConnect(() => void this.publisher.publishStatus({ state: "online", agentVersion: AGENT_VERSION }));
+    this.transport.onConnect(() => void this.announceOnline());
     this.transport.onMessage((topic, payload) => this.executor.handle(topic, payload));
     this.publisher.send("event", { type: "agent.started", agentVersion: AGENT_VERSION, links: [config.links.wifi, config.links.cellular] });
     log.info({ event: "agent.started", bootId: this.bootId, deviceId: config.deviceId, pending: this.outbox.depth }, "agent started");
@@ -148,6 +150,20 @@ export class Agent {
     this.storage.start();
     if (!this.storage.ok) void this.sendHeartbeat();
     void this.diagnoseNow("start");
+  }
+
+  /**
+   * The retained `online` status, once the entries earlier boots left in the outbox have gone out
+   * (or after a while): the server then meets the boots in the order they ran, and takes this
+   * boot's first word as the newest.
+   */
+  private async announceOnline(): Promise<void> {
+    const earlier = this.outbox.pending().filter((e) => !e.id.startsWith(`${this.bootId}:`)).at(-1);
+    if (earlier) {
+      const [bootId, seq] = [earlier.id.slice(0, earlier.id.lastIndexOf(":")), Number(earlier.id.slice(earlier.id.lastIndexOf(":") + 1))];
+      await this.publisher.whenDelivered({ v: 1, deviceId: this.deps.config.deviceId, bootId, seq, ts: "" }, EARLIER_BOOTS_WAIT_MS);
+    }
+    await this.publisher.publishStatus({ state: "online", agentVersion: AGENT_VERSION });
   }
 
   /** Runs a diagnosis, or joins the one running; one more runs after it if asked meanwhile. */

@@ -42,6 +42,7 @@ export const deviceViewSchema = z.object({
   system: heartbeatSchema.shape.system.nullable(),
   links: heartbeatSchema.shape.links.nullable(),
   outbox: heartbeatSchema.shape.outbox.nullable(),
+  storage: heartbeatSchema.shape.storage.nullable().describe("the device's data dir: ok, or what is wrong with it since when (null: not reported)"),
   uptimeS: z.number().nullable(),
   agentVersion: z.string().nullable(),
   lastSeenAt: isoTime.nullable(),

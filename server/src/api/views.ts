@@ -21,6 +21,7 @@ export function deviceView(d: DeviceState): DeviceView {
     system: d.system ?? null,
     links: firstEntries(d.links),
     outbox: d.outbox,
+    storage: d.storage ?? null,
     uptimeS: d.uptimeS,
     agentVersion: d.agentVersion,
     lastSeenAt: d.lastSeenAt,

@@ -68,3 +68,34 @@ describe("a broker outage, and an agent restart during it", () => {
     expect(reasons).toEqual(Array.from({ length: 20 }, (_, i) => `outage test ${i}`));
   });
 });
+
+describe("the online status after a restart with an earlier boot's entries queued", () => {
+  it("goes out after every entry the earlier boot left, so the server meets the boots in the order they ran", async () => {
+    const broker = await startBroker();
+    cleanups.push(() => broker.close());
+    const tmp = tempDir();
+    cleanups.push(() => tmp.remove());
+    const config = testConfig(broker.port, tmp.dir);
+    await broker.close();
+
+    // Far more than one publish window (16) queued by a boot that never reached the broker.
+    const first = makeAgent(config, await simulatedPi(config, "interface-down"));
+    await first.start();
+    for (let i = 0; i < 40; i++) await first.sendHeartbeat();
+    await first.stop(100);
+
+    const reopened = await startBroker(broker.port);
+    cleanups.push(() => reopened.close());
+    const observer = await startObserver(broker.port);
+    cleanups.push(() => observer.close());
+    const second = makeAgent(config, await simulatedPi(config, "interface-down"));
+    await second.start();
+    cleanups.push(async () => void (await second.stop(1000)));
+    await observer.waitFor((r) => r.topic.endsWith("/status") && r.message.bootId === second.bootId && r.message.state === "online", 20_000);
+
+    const order = observer.received.map((r) => `${r.message.bootId === first.bootId ? "first" : "second"}:${r.topic.split("/").at(-1)}`);
+    const online = order.indexOf("second:status");
+    expect(order.slice(online + 1)).not.toContain("first:heartbeat");
+    expect(order.slice(0, online).filter((o) => o === "first:heartbeat").length).toBeGreaterThanOrEqual(40);
+  });
+});
