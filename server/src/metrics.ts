@@ -61,6 +61,7 @@ export const COUNTERS: Record<string, string> = {
   uplink_command_outcomes_total: "commands that reached a final state, by state",
   uplink_command_responses_ignored_total: "command responses that changed nothing (after the command was final, or a duplicate's echo), by why",
   uplink_http_unauthorized_total: "HTTP requests refused for want of a valid token",
+  uplink_sse_clients_dropped_total: "live streams closed because the client stopped reading (over SSE_MAX_BUFFERED_BYTES unsent)",
   uplink_http_auth_rate_limited_total: "HTTP requests answered 429 unchecked: too many failed tokens from their source address",
 };
 

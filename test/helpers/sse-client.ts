@@ -8,6 +8,8 @@ export interface SseClient {
   /** Resolves when the server has closed the stream. */
   readonly closed: Promise<void>;
   readonly isClosed: boolean;
+  /** A client made with `read: false` starts reading (and counting) from here on. */
+  resume(): void;
   close(): void;
 }
 
@@ -16,7 +18,11 @@ export interface SseClient {
  * socket is paused, so the kernel's buffers fill and the server's writes queue up in its own
  * memory, as a client on a stalled network would make them.
  */
-export function openSse(baseUrl: string, token: string, opts: { path?: string; read?: boolean; keepText?: boolean } = {}): Promise<SseClient> {
+export function openSse(
+  baseUrl: string,
+  token: string,
+  opts: { path?: string; read?: boolean; keepText?: boolean; onFrame?: (event: string, data: string) => void } = {},
+): Promise<SseClient> {
   const url = new URL(opts.path ?? "/api/v1/stream", baseUrl);
   return new Promise((resolve, reject) => {
     const req = http.get(url, { headers: { authorization: `Bearer ${token}` }, agent: false }, (res) => {
@@ -27,6 +33,19 @@ export function openSse(baseUrl: string, token: string, opts: { path?: string; r
       }
       let bytes = 0;
       let text = "";
+      let pending = "";
+      const frames = (chunk: Buffer) => {
+        if (!opts.onFrame) return;
+        pending += chunk.toString("utf8");
+        let end: number;
+        while ((end = pending.indexOf("\n\n")) >= 0) {
+          const frame = pending.slice(0, end);
+          pending = pending.slice(end + 2);
+          const event = /^event: (.*)$/m.exec(frame)?.[1];
+          const data = /^data: (.*)$/m.exec(frame)?.[1];
+          if (event && data !== undefined) opts.onFrame(event, data);
+        }
+      };
       let isClosed = false;
       const closed = new Promise<void>((done) => {
         const end = () => {
@@ -47,6 +66,7 @@ export function openSse(baseUrl: string, token: string, opts: { path?: string; r
         res.on("data", (chunk: Buffer) => {
           bytes += chunk.byteLength;
           if (opts.keepText) text += chunk.toString("utf8");
+          frames(chunk);
         });
       }
       resolve({
@@ -59,6 +79,13 @@ export function openSse(baseUrl: string, token: string, opts: { path?: string; r
         closed,
         get isClosed() {
           return isClosed;
+        },
+        resume: () => {
+          res.on("data", (chunk: Buffer) => {
+            bytes += chunk.byteLength;
+          });
+          res.socket.resume();
+          res.resume();
         },
         close: () => req.destroy(),
       });
