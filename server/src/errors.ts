@@ -10,11 +10,14 @@ export const ERROR_CODES = {
   UPLINK_NOT_FOUND: { status: 404, message: "no such route" },
   UPLINK_DEVICE_EXISTS: { status: 409, message: "the device already exists" },
   UPLINK_TOKEN_EXISTS: { status: 409, message: "a token with that name already exists" },
+  UPLINK_RATE_LIMITED: { status: 429, message: "too many failed attempts: retry later" },
   UPLINK_COMMAND_INVALID: { status: 422, message: "the command does not match the catalog" },
   UPLINK_COMMAND_UNSUPPORTED: { status: 422, message: "the command is not in the catalog" },
   UPLINK_BROKER_UNAVAILABLE: { status: 503, message: "the MQTT broker is not reachable" },
   UPLINK_CONFIG_INVALID: { status: 500, message: "the server configuration is not valid" },
   UPLINK_STORE_FAILED: { status: 500, message: "the store failed" },
+  UPLINK_STORE_DAMAGED: { status: 500, message: "the store's file is damaged or missing" },
+  UPLINK_PORT_UNAVAILABLE: { status: 500, message: "a port the server listens on is unavailable" },
   UPLINK_INTERNAL: { status: 500, message: "internal error" },
 } as const;
 

@@ -1,8 +1,10 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import { MAX_PAYLOAD_BYTES } from "@uplink/shared";
 import { isUplinkError } from "../errors.ts";
-import { bearerToken, type ApiDeps } from "./context.ts";
+import { createAuthLimiter } from "./auth-limiter.ts";
+import { authError, bearerToken, noSniff, type ApiDeps } from "./context.ts";
 import { isDashboardPath, registerDashboard } from "./dashboard.ts";
+import { registerMetricsRoute } from "./metrics-endpoint.ts";
 import { buildOpenApi } from "./openapi.ts";
 import { registerCommandRoutes } from "./routes-commands.ts";
 import { registerDeviceRoutes } from "./routes-devices.ts";
@@ -20,18 +22,33 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   });
   app.decorateRequest("operator", null);
 
+  const limiter = createAuthLimiter(deps.authLimit);
+  deps.metrics.gauge("uplink_http_auth_limited_sources", "source addresses refused HTTP authentication now (too many failed tokens)", () =>
+    limiter.limitedSources(),
+  );
   app.addHook("onRequest", async (req, reply) => {
+    noSniff(reply);
     const path = req.url.split("?")[0]!;
     if (PUBLIC.has(path) || isDashboardPath(path)) return;
     const token = bearerToken(req);
-    const name = token ? await deps.auth.verifyToken(token) : null;
+    // No token costs no scrypt: not a guess, not counted.
+    if (!token) {
+      deps.metrics.inc("uplink_http_unauthorized_total");
+      return authError(reply, 401, "UPLINK_UNAUTHORIZED", "a bearer token is required");
+    }
+    const known = limiter.knownValid(token);
+    const wait = known ? 0 : limiter.take(req.ip);
+    if (wait) {
+      deps.metrics.inc("uplink_http_auth_rate_limited_total");
+      return authError(reply, 429, "UPLINK_RATE_LIMITED", "too many failed tokens from this address", wait);
+    }
+    const name = await deps.auth.verifyToken(token);
     if (!name) {
       deps.metrics.inc("uplink_http_unauthorized_total");
-      return reply
-        .code(401)
-        .header("www-authenticate", 'Bearer realm="uplink"')
-        .send({ error: { code: "UPLINK_UNAUTHORIZED", message: token ? "the token is not valid" : "a bearer token is required" } });
+      return authError(reply, 401, "UPLINK_UNAUTHORIZED", "the token is not valid");
     }
+    if (!known) limiter.refund(req.ip);
+    limiter.rememberValid(token);
     req.operator = name;
   });
 
@@ -56,7 +73,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     const broker = deps.brokerConnected();
     return reply.code(broker ? 200 : 503).send({ ok: broker, broker: broker ? "connected" : "disconnected", devices: Object.keys(deps.fleet.state.devices).length });
   });
-  app.get("/metrics", async (_req, reply) => reply.type("text/plain; version=0.0.4").send(deps.metrics.render()));
+  if (!deps.metricsOnOwnPort) registerMetricsRoute(app, { metrics: deps.metrics, token: deps.metricsToken, limiter });
   app.get("/api/v1/openapi.json", async () => openapi);
 
   registerDeviceRoutes(app, deps);

@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import type { z } from "zod";
 import type { Logger } from "pino";
 import type { Authenticator } from "../auth/credentials.ts";
+import type { AuthLimit } from "./auth-limiter.ts";
 import type { ScryptCost } from "../auth/secrets.ts";
 import type { Dispatcher } from "../commands/dispatcher.ts";
 import { UplinkError } from "../errors.ts";
@@ -18,6 +19,12 @@ export interface ApiDeps {
   logger: Logger;
   brokerConnected: () => boolean;
   scryptCost?: ScryptCost;
+  /** Failed authentications allowed per source address (auth-limiter.ts). */
+  authLimit?: AuthLimit;
+  /** /metrics needs this as its bearer token when set (metrics-endpoint.ts). */
+  metricsToken?: string;
+  /** /metrics has its own listener: the API port does not answer it. */
+  metricsOnOwnPort?: boolean;
 }
 
 /** Parses a request part with its schema; a failure is a coded 400 naming the field. */
@@ -29,6 +36,18 @@ export function parseWith<S extends z.ZodType>(schema: S, value: unknown, part: 
     throw new UplinkError("UPLINK_BAD_REQUEST", `${where}: ${issue?.message ?? "invalid"}`);
   }
   return r.data;
+}
+
+/** Every response, including the stream's hijacked one: the header goes straight on the socket's response. */
+export function noSniff(reply: FastifyReply): void {
+  reply.raw.setHeader("x-content-type-options", "nosniff");
+}
+
+/** 401 or 429 in the API's error shape. */
+export function authError(reply: FastifyReply, status: 401 | 429, code: "UPLINK_UNAUTHORIZED" | "UPLINK_RATE_LIMITED", message: string, retryAfterS?: number) {
+  if (status === 401) reply.header("www-authenticate", 'Bearer realm="uplink"');
+  if (retryAfterS !== undefined) reply.header("retry-after", String(retryAfterS));
+  return reply.code(status).send({ error: { code, message } });
 }
 
 export function bearerToken(req: FastifyRequest): string | null {
