@@ -5,4 +5,7 @@ import { register } from "tsx/esm/api";
 
 register();
 const { main } = await import("../src/main.ts");
-process.exitCode = await main(process.argv.slice(2));
+const code = await main(process.argv.slice(2));
+// A failed start exits now, whatever is still open: a supervisor must see it fail, not hang.
+if (code !== 0) process.exit(code);
+process.exitCode = code;

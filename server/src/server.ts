@@ -1,10 +1,11 @@
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { AddressInfo } from "node:net";
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import { createTopics, DEFAULT_TOPIC_ROOT } from "@uplink/shared";
 import { buildApi } from "./api/app.ts";
+import type { AuthLimit } from "./api/auth-limiter.ts";
+import { startMetricsListener, type MetricsListener } from "./api/metrics-endpoint.ts";
 import { createAuthenticator } from "./auth/credentials.ts";
 import { isServerClientId, SERVER_CLIENT_ID, SERVER_USERNAME } from "./auth/principal.ts";
 import { generateSecret, type ScryptCost } from "./auth/secrets.ts";
@@ -18,7 +19,9 @@ import { silentLogger } from "./logger.ts";
 import { createMetrics, type Metrics } from "./metrics.ts";
 import { UplinkError } from "./errors.ts";
 import { openPostgresStore } from "./store/postgres-store.ts";
+import { octal, secureDataDir } from "./store/data-dir.ts";
 import { openSqliteStore } from "./store/sqlite-store.ts";
+import { listenFailure } from "./startup-failure.ts";
 import type { Store } from "./store/store.ts";
 
 export interface ServerOptions {
@@ -56,6 +59,13 @@ export interface ServerOptions {
   heartbeatRetentionMs?: number;
   heartbeatBucketMs?: number;
   scryptCost?: ScryptCost;
+  /** /metrics on its own listener instead of the API port (e.g. 127.0.0.1:9464). */
+  metricsPort?: number;
+  metricsHost?: string;
+  /** /metrics then needs `Authorization: Bearer <metricsToken>`. */
+  metricsToken?: string;
+  /** Failed HTTP authentications allowed per source address. */
+  authLimit?: AuthLimit;
   /** The embedded broker's bounds on connections and logins (broker/limits.ts). */
   brokerLimits?: Partial<BrokerLimits>;
 }
@@ -71,6 +81,8 @@ export interface RunningServer {
   broker: EmbeddedBroker | null;
   httpUrl: string | null;
   mqttUrl: string;
+  /** /metrics on its own listener, or null when the API port serves it. */
+  metricsUrl: string | null;
   close(): Promise<void>;
 }
 
@@ -94,27 +106,55 @@ function openStore(opts: ServerOptions): Store {
   return openSqliteStore(opts.dataDir ? join(opts.dataDir, "uplink.db") : ":memory:");
 }
 
-/** Wires store, broker, ingest, fleet, dispatcher and API together; `close` undoes it in reverse. */
+/**
+ * Wires store, broker, ingest, fleet, dispatcher and API together; `close` undoes it in reverse.
+ * A failure part-way (a port in use, a damaged store) closes what had started, so that the
+ * process exits instead of running on half started.
+ */
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
+  const started: Array<() => unknown> = [];
+  try {
+    return await wire(opts, started);
+  } catch (err) {
+    for (const close of started.reverse()) await Promise.resolve().then(close).catch(() => undefined);
+    throw err;
+  }
+}
+
+async function wire(opts: ServerOptions, started: Array<() => unknown>): Promise<RunningServer> {
   const logger = opts.logger ?? silentLogger();
   const topics = createTopics(opts.topicRoot ?? DEFAULT_TOPIC_ROOT);
-  if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
+  for (const f of opts.dataDir ? secureDataDir(opts.dataDir) : []) {
+    const msg =
+      f.action === "tightened"
+        ? "others could read a file with secrets: made it 0600"
+        : f.action === "warned"
+          ? "others may enter the data directory: chmod 700 it"
+          : "others can read a file with secrets, and it could not be made 0600";
+    logger.warn({ path: f.path, mode: octal(f.mode) }, msg);
+  }
   if (opts.shareGroup && !opts.brokerUrl) throw new UplinkError("UPLINK_CONFIG_INVALID", "a share group needs an external broker (--broker-url)");
   // Outside its own space the embedded broker refuses it, and a device or an operator could take it.
   if (opts.clientId !== undefined && !isServerClientId(opts.clientId)) {
     throw new UplinkError("UPLINK_CONFIG_INVALID", `client id "${opts.clientId}": the server's client ids start with ${SERVER_CLIENT_ID} (e.g. ${SERVER_CLIENT_ID}-a)`);
   }
   const store = openStore(opts);
+  started.push(() => store.close());
   const metrics = createMetrics();
   const fleet = createFleet(store, logger.child({ component: "fleet" }), { shared: Boolean(opts.shareGroup) });
   registerGauges(metrics, fleet);
+  started.push(() => fleet.close());
 
   // The embedded broker's server principal: a fresh secret each start, known only in-process.
   const serverSecret = generateSecret(32);
   const auth = createAuthenticator(store, serverSecret);
   const broker = opts.brokerUrl
     ? null
-    : await startEmbeddedBroker({ port: opts.mqttPort, host: opts.mqttHost, ...(opts.mqttTls ? { tls: opts.mqttTls } : {}), topics, auth, logger: logger.child({ component: "broker" }), metrics, limits: opts.brokerLimits });
+    : await startEmbeddedBroker({ port: opts.mqttPort, host: opts.mqttHost, ...(opts.mqttTls ? { tls: opts.mqttTls } : {}), topics, auth, logger: logger.child({ component: "broker" }), metrics, limits: opts.brokerLimits }).catch((err: unknown) => {
+        const port = (err as { port?: number }).port;
+        throw listenFailure(err, opts.mqttTls && port === opts.mqttTls.port ? "mqtts" : "mqtt", port ?? opts.mqttPort);
+      });
+  if (broker) started.push(() => broker.close());
   const mqttUrl = opts.brokerUrl ?? broker!.url;
 
   const ingestCtx = { topics, fleet, store, metrics, logger: logger.child({ component: "ingest" }) };
@@ -130,6 +170,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     logger.child({ component: "mqtt" }),
     (topic, payload, receivedAt) => handleDeviceMessage(ingestCtx, topic, payload, receivedAt),
   );
+  started.push(() => client.close());
   const dispatcher = createDispatcher({ topics, fleet, store, metrics, logger: logger.child({ component: "commands" }), publisher: client });
   // The embedded broker keeps its queues in memory: what was pending before a restart is sent again
   // (the agent answers a repeat with `rejected: duplicate`, which the lifecycle ignores).
@@ -150,6 +191,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     }
   }, opts.tickMs ?? 5000);
   ticker.unref();
+  started.push(() => clearInterval(ticker));
 
   const app = await buildApi({
     fleet,
@@ -160,14 +202,32 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     logger: logger.child({ component: "api" }),
     brokerConnected: () => client.connected,
     scryptCost: opts.scryptCost,
+    authLimit: opts.authLimit,
+    metricsToken: opts.metricsToken,
+    metricsOnOwnPort: opts.metricsPort !== undefined,
   });
+  started.push(() => app.close());
   let httpUrl: string | null = null;
   if (opts.listenHttp !== false) {
-    await app.listen({ port: opts.httpPort, host: opts.httpHost ?? "0.0.0.0" });
+    await app.listen({ port: opts.httpPort, host: opts.httpHost ?? "0.0.0.0" }).catch((err: unknown) => {
+      throw listenFailure(err, "http", opts.httpPort);
+    });
     const port = (app.server.address() as AddressInfo).port;
     httpUrl = `http://127.0.0.1:${port}`;
     logger.info({ url: httpUrl }, "HTTP API listening");
   }
+  const metricsListener: MetricsListener | null =
+    opts.metricsPort === undefined
+      ? null
+      : await startMetricsListener({
+          port: opts.metricsPort,
+          host: opts.metricsHost ?? "127.0.0.1",
+          token: opts.metricsToken,
+          metrics,
+          logger: logger.child({ component: "metrics" }),
+        }).catch((err: unknown) => {
+          throw listenFailure(err, "metrics", opts.metricsPort!);
+        });
 
   return {
     app,
@@ -179,8 +239,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     broker,
     httpUrl,
     mqttUrl,
+    metricsUrl: metricsListener?.url ?? null,
     async close() {
       clearInterval(ticker);
+      await metricsListener?.close();
       await app.close();
       await client.close();
       if (broker) await broker.close();

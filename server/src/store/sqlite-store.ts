@@ -1,6 +1,7 @@
 import Database from "better-sqlite3";
 import { UplinkError } from "../errors.ts";
 import { FINAL_LIFECYCLE_STATES, type CommandRecord, type DeviceState } from "../state/types.ts";
+import { openSqliteFile } from "./sqlite-open.ts";
 import { MIGRATIONS } from "./sqlite-schema.ts";
 import { idFromCursor, page } from "./paging.ts";
 import type { Page, SeriesQuery, Store, Stored, TokenRow } from "./store.ts";
@@ -23,7 +24,7 @@ function migrate(db: Database.Database): void {
  * on a power cut, which the agents' outboxes and QoS 1 cover.
  */
 export function openSqliteStore(file: string): Store {
-  const db = new Database(file);
+  const db = openSqliteFile(file);
   db.pragma("journal_mode = WAL");
   db.pragma("synchronous = NORMAL");
   db.pragma("busy_timeout = 5000");
