@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createAuthGate } from "../../../server/src/broker/auth-gate.ts";
 import { createFailureLimiter, refill, sourceKey } from "../../../server/src/broker/failure-limiter.ts";
+import { brokerLimitsFrom } from "../../../server/src/broker/limit-flags.ts";
 import { defaultBrokerLimits, defaultMaxConnections } from "../../../server/src/broker/limits.ts";
 import { createRefusalLog } from "../../../server/src/broker/refusal-log.ts";
 
@@ -139,6 +140,19 @@ describe("the broker's defaults", () => {
 
   it("let an agent with a wrong password retry every 3 s without limiting its NAT", () => {
     expect(defaultBrokerLimits(65_536).authFailuresPerMinute).toBeGreaterThanOrEqual(20);
+  });
+});
+
+describe("uplink-server's broker flags", () => {
+  it("read flags before the environment, seconds as milliseconds, and leave the rest to the defaults", () => {
+    const env = { UPLINK_MQTT_MAX_CONNECTIONS: "5000", UPLINK_MQTT_AUTH_QUEUE: "50" };
+    expect(brokerLimitsFrom({ "mqtt-max-connections": "800", "mqtt-connect-timeout-s": "20" }, env)).toEqual({ maxConnections: 800, connectTimeoutMs: 20_000, authQueue: 50 });
+  });
+
+  it("refuse what is not a whole number, or a zero where zero means nothing gets in", () => {
+    expect(() => brokerLimitsFrom({ "mqtt-max-connections": "lots" }, {})).toThrow(/--mqtt-max-connections/);
+    expect(() => brokerLimitsFrom({ "mqtt-auth-concurrency": "0" }, {})).toThrow(/at least 1/);
+    expect(brokerLimitsFrom({ "mqtt-auth-failures-per-minute": "0" }, {})).toEqual({ authFailuresPerMinute: 0 });
   });
 });
 
