@@ -3,10 +3,12 @@ import { parseArgs } from "node:util";
 import type { BrokerTls } from "./broker/embedded-broker.ts";
 import { resolve } from "node:path";
 import { startDemo } from "./demo.ts";
-import { isUplinkError } from "./errors.ts";
+import { MIN_METRICS_TOKEN_LENGTH } from "./api/metrics-endpoint.ts";
+import { UplinkError } from "./errors.ts";
 import { createLogger } from "./logger.ts";
 import { startServer } from "./server.ts";
 import { BROKER_LIMIT_OPTIONS, BROKER_LIMITS_USAGE, brokerLimitsFrom } from "./broker/limit-flags.ts";
+import { describeStartupFailure, STARTUP_EXIT } from "./startup-failure.ts";
 
 const USAGE = `usage: uplink-server [--data DIR] [--http-port N] [--mqtt-port N] [--broker-url URL] [--demo]
 
@@ -25,27 +27,49 @@ const USAGE = `usage: uplink-server [--data DIR] [--http-port N] [--mqtt-port N]
                      PostgreSQL store (env UPLINK_SHARE_GROUP)
   --client-id ID     the server's MQTT client id, starting with _uplink-server; one per replica
                      (env UPLINK_CLIENT_ID; default _uplink-server)
-${BROKER_LIMITS_USAGE}  --demo             make a demo operator token and device, and run a simulated agent
+${BROKER_LIMITS_USAGE}  --metrics-port N   serve /metrics on its own listener instead of the HTTP port (env UPLINK_METRICS_PORT)
+  --metrics-host H   that listener's address (env UPLINK_METRICS_HOST; default 127.0.0.1)
+  --metrics-token-file FILE  /metrics needs "Authorization: Bearer <the file's content>"
+                     (env UPLINK_METRICS_TOKEN_FILE, or the token itself in UPLINK_METRICS_TOKEN)
+  --demo             make a demo operator token and device, and run a simulated agent
 `;
 
 function port(value: string | undefined, fallback: number, name: string): number {
   if (value === undefined || value === "") return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${name}: not a port: ${value}`);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UplinkError("UPLINK_CONFIG_INVALID", `${name}: not a port: ${value}`);
   return n;
 }
 
 function shareGroup(value: string | undefined): string | undefined {
   // A share name is one topic level: no '/', '+' or '#' [MQTT-4.8.2-2].
-  if (value !== undefined && !/^[A-Za-z0-9_.-]{1,64}$/.test(value)) throw new Error(`--share-group: not a share name: ${value}`);
+  if (value !== undefined && !/^[A-Za-z0-9_.-]{1,64}$/.test(value)) throw new UplinkError("UPLINK_CONFIG_INVALID", `--share-group: not a share name: ${value}`);
   return value;
 }
 
 /** The TLS listener's settings: both files or neither. */
 function brokerTls(certFile: string | undefined, keyFile: string | undefined, tlsPort: number): { mqttTls?: BrokerTls } {
   if (!certFile && !keyFile) return {};
-  if (!certFile || !keyFile) throw new Error("--tls-cert and --tls-key go together");
-  return { mqttTls: { port: tlsPort, cert: readFileSync(certFile, "utf8"), key: readFileSync(keyFile, "utf8") } };
+  if (!certFile || !keyFile) throw new UplinkError("UPLINK_CONFIG_INVALID", "--tls-cert and --tls-key go together");
+  return { mqttTls: { port: tlsPort, cert: readConfigFile(certFile, "--tls-cert"), key: readConfigFile(keyFile, "--tls-key") } };
+}
+
+function readConfigFile(file: string, flag: string): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch (err) {
+    throw new UplinkError("UPLINK_CONFIG_INVALID", `${flag} ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+}
+
+/** The metrics token, from a file (Prometheus reads it from one too) or the environment; never a flag, which `ps` shows. */
+function metricsToken(file: string | undefined, fromEnv: string | undefined): { metricsToken?: string } {
+  const token = file ? readConfigFile(file, "--metrics-token-file").trim() : fromEnv || undefined;
+  if (token === undefined) return {};
+  if (token.length < MIN_METRICS_TOKEN_LENGTH) {
+    throw new UplinkError("UPLINK_CONFIG_INVALID", `the metrics token is shorter than ${MIN_METRICS_TOKEN_LENGTH} characters (make one: openssl rand -hex 24)`);
+  }
+  return { metricsToken: token };
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -66,6 +90,9 @@ export async function main(argv: string[]): Promise<number> {
         "share-group": { type: "string" },
         "client-id": { type: "string" },
         ...BROKER_LIMIT_OPTIONS,
+        "metrics-port": { type: "string" },
+        "metrics-host": { type: "string" },
+        "metrics-token-file": { type: "string" },
         demo: { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
@@ -73,7 +100,7 @@ export async function main(argv: string[]): Promise<number> {
     }));
   } catch (err) {
     process.stderr.write(`${(err as Error).message}\n${USAGE}`);
-    return 2;
+    return STARTUP_EXIT.usage;
   }
   if (values.help) {
     process.stdout.write(USAGE);
@@ -96,6 +123,11 @@ export async function main(argv: string[]): Promise<number> {
       shareGroup: shareGroup(values["share-group"] ?? (env.UPLINK_SHARE_GROUP || undefined)),
       clientId: values["client-id"] ?? (env.UPLINK_CLIENT_ID || undefined),
       brokerLimits: brokerLimitsFrom(values, env),
+      ...(values["metrics-port"] ?? env.UPLINK_METRICS_PORT
+        ? { metricsPort: port(values["metrics-port"] ?? env.UPLINK_METRICS_PORT, 9464, "--metrics-port") }
+        : {}),
+      metricsHost: values["metrics-host"] ?? (env.UPLINK_METRICS_HOST || undefined),
+      ...metricsToken(values["metrics-token-file"] ?? (env.UPLINK_METRICS_TOKEN_FILE || undefined), env.UPLINK_METRICS_TOKEN),
       logger,
     });
     const demo = values.demo ? await startDemo(server, dataDir, logger.child({ component: "demo" })) : null;
@@ -113,9 +145,9 @@ export async function main(argv: string[]): Promise<number> {
     await server.close();
     return 0;
   } catch (err) {
-    const code = isUplinkError(err) ? `${err.code}: ` : "";
-    process.stderr.write(`uplink-server: ${code}${(err as Error).message}\n`);
+    const failure = describeStartupFailure(err);
+    process.stderr.write(`${failure.line}\n`);
     logger.flush?.();
-    return 1;
+    return failure.exitCode;
   }
 }
