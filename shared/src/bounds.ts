@@ -27,8 +27,14 @@ export const BOUNDS = {
   layers: 7,
   /** Evidence of one layer: the agent cites a few facts, rarely ten. */
   evidence: 32,
-  /** Entries of a command's args, a fix's args or a command's `result`: the catalog's have at most five. */
+  /** Entries of a command's args or `result`: the catalog's commands take at most three args. */
   entries: 64,
+  /**
+   * A fix's args (in layer reports and remediation events): each a scalar, or a short list
+   * (`nameservers`), as the catalog's args are; a string as long as a host name (253).
+   */
+  fixArgs: 16,
+  fixArgString: 256,
   /**
    * Nesting of any message, checked on the raw text before JSON.parse (decode.ts): the deepest
    * real message (a response with its layer report) is 8 levels; recursion over a deeper one
@@ -38,6 +44,12 @@ export const BOUNDS = {
 } as const;
 
 export const nameString = () => z.string().max(BOUNDS.name);
+
+/** One arg of a fix: what the catalog's args are made of, and no more. */
+export const fixArgValue = () => {
+  const scalar = z.union([z.string().max(BOUNDS.fixArgString), z.number(), z.boolean(), z.null()]);
+  return z.union([scalar, z.array(scalar).max(BOUNDS.fixArgs)]);
+};
 export const textString = () => z.string().max(BOUNDS.text);
 
 /** A record of at most `max` entries, with keys of at most BOUNDS.name characters. */

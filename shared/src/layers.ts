@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { BOUNDS, boundedRecord, nameString, textString } from "./bounds.ts";
+import { BOUNDS, boundedRecord, fixArgValue, nameString, textString } from "./bounds.ts";
 
 /**
  * The seven layers of the field guide, bottom up. 1-4 are assessed per link (wwan0, wlan0),
@@ -21,7 +21,7 @@ export type LayerState = z.infer<typeof layerStateSchema>;
 
 export const fixSchema = z.object({
   name: nameString().describe("a command of the catalog"),
-  args: boundedRecord(z.unknown(), BOUNDS.entries),
+  args: boundedRecord(fixArgValue(), BOUNDS.fixArgs),
 });
 export type Fix = z.infer<typeof fixSchema>;
 

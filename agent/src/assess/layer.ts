@@ -18,7 +18,7 @@ export function unknown(name: LayerName, summary: string, evidence: Evidence[] =
   return { layer: layerNumber(name), name, state: "unknown", summary, evidence };
 }
 
-export function fix(name: string, args: Record<string, unknown> = {}): Fix {
+export function fix(name: string, args: Fix["args"] = {}): Fix {
   return { name, args };
 }
 

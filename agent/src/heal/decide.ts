@@ -20,7 +20,7 @@ const HOUR_MS = 3600_000;
 /** Ladder rungs that only make sense on the modem's link. */
 const CELLULAR_ONLY = new Set(["qmi.restart", "modem.reset"]);
 
-function argsFor(command: string, problem: Problem): Record<string, unknown> {
+function argsFor(command: string, problem: Problem): Fix["args"] {
   return command === "dhcp.renew" || command === "link.up" ? { iface: problem.link } : {};
 }
 

@@ -52,6 +52,14 @@ describe("the wire schemas' bounds", () => {
     expect(commandRequestSchema.safeParse(req).success).toBe(false);
   });
 
+  it("takes a fix's args as the catalog's are made, and refuses bulk in them", () => {
+    const withFix = (args: unknown) => ({ ...health, links: { wwan0: { ...health.links.wwan0, layers: [{ ...layer, state: "failing", cause: "no-lease", fix: { name: "dns.repair", args } }] } } });
+    expect(decode(healthSchema, withFix({ iface: "wwan0", metric: 10, nameservers: ["1.1.1.1", "9.9.9.9"] })).ok).toBe(true);
+    expect(decode(healthSchema, withFix({ iface: "w".repeat(BOUNDS.fixArgString + 1) })).ok).toBe(false);
+    expect(decode(healthSchema, withFix({ nested: { deeper: 1 } })).ok).toBe(false);
+    expect(decode(healthSchema, withFix({ list: Array.from({ length: BOUNDS.fixArgs + 1 }, () => "x") })).ok).toBe(false);
+  });
+
   it("refuses numbers that are not finite (1e999 parses to Infinity)", () => {
     const text = JSON.stringify({ ...heartbeat, uptimeS: 1 }).replace('"uptimeS":1', '"uptimeS":1e999');
     expect(JSON.parse(text).uptimeS).toBe(Infinity);
