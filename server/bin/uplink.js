@@ -1,7 +1,6 @@
 #!/usr/bin/env node
-// The operators' CLI; see server/README.md.
-import { register } from "tsx/esm/api";
+// The operators' CLI; see server/README.md. The build or the sources: ./prefer-build.js.
+import { load } from "./prefer-build.js";
 
-register();
-const { main } = await import("../src/cli/main.ts");
+const { main } = await load("uplink", "cli/main.ts");
 process.exitCode = await main(process.argv.slice(2));

@@ -1,3 +1,4 @@
+import { agentVersion } from "../version.ts";
 import { parseCli } from "./parse-cmd.ts";
 
 const USAGE = `usage: uplink-agent <command> [options]
@@ -10,6 +11,7 @@ commands:
                                 assess the seven layers of a snapshot, or of this machine live
   run --config <file> [--simulate <dir>]
                                 the long-running agent: report over MQTT, run remote commands
+  --version                     print the agent's version
 `;
 
 /** Routes a subcommand to its module; each returns the process exit code. */
@@ -24,6 +26,10 @@ export async function main(argv: string[]): Promise<number> {
       return (await import("./diagnose-cmd.ts")).diagnoseCli(rest);
     case "run":
       return (await import("./run-cmd.ts")).runCli(rest);
+    case "--version":
+    case "version":
+      process.stdout.write(`uplink-agent ${agentVersion()}\n`);
+      return 0;
     case undefined:
     case "-h":
     case "--help":

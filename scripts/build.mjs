@@ -1,0 +1,120 @@
+#!/usr/bin/env node
+// `npm run build`: plain JavaScript that Node runs without tsx, esbuild or TypeScript.
+//
+//   agent/dist/uplink-agent.mjs   the agent, one file, every dependency inside: no node_modules at
+//                                 run time (what the Debian package ships, scripts/package-deb.sh)
+//   server/dist/uplink-server.mjs the server and the operators' CLI: uplink's own code (server,
+//   server/dist/uplink.mjs        shared) bundled; npm packages stay in node_modules (native
+//                                 better-sqlite3, pg's worker, aedes), installed beside them
+//
+// Each with a source map (mappings only, no sources inside): run with --enable-source-maps (the
+// bins and the unit do) and a stack trace names the TypeScript file and line.
+// Target node18: the agent must run on Raspberry Pi OS Bookworm's Node 18.19.
+// Usage: node scripts/build.mjs [--analyze]   (--analyze prints the agent's largest inputs)
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { isBuiltin } from "node:module";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import * as esbuild from "esbuild";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
+const version = JSON.parse(readFileSync(join(ROOT, "agent/package.json"), "utf8")).version;
+const started = performance.now();
+
+// An ES module bundle has no `require`; the CommonJS packages inside (mqtt's deps, pino) call it
+// for Node's built-ins.
+const requireShim = 'import { createRequire as __uplinkCreateRequire } from "node:module"; const require = __uplinkCreateRequire(import.meta.url);';
+
+const common = {
+  bundle: true,
+  platform: "node",
+  format: "esm",
+  target: "node18",
+  sourcemap: "linked",
+  sourcesContent: false,
+  legalComments: "none",
+  logLevel: "warning",
+  banner: { js: requireShim },
+};
+
+/**
+ * Workspace code that finds files next to itself (`new URL("../../../dashboard/", import.meta.url)`)
+ * keeps finding them from dist/: its `import.meta.url` becomes its own source file's URL, relative
+ * to the bundle. (The agent has none; the server's dashboard, demo and PostgreSQL worker do.)
+ */
+function sourceRelativeMetaUrl(outdir) {
+  return {
+    name: "source-relative-import-meta-url",
+    setup(build) {
+      build.onLoad({ filter: /\/(server|shared|agent)\/src\/.*\.ts$/ }, (args) => {
+        let contents = readFileSync(args.path, "utf8");
+        if (contents.includes("import.meta.url")) {
+          const rel = relative(outdir, args.path).split("\\").join("/");
+          contents = contents.replaceAll("import.meta.url", `new URL(${JSON.stringify(rel)}, import.meta.url).href`);
+        }
+        return { contents, loader: "ts" };
+      });
+    },
+  };
+}
+
+/** npm packages stay external (resolved from node_modules at run time); uplink's own are bundled. */
+const externalPackages = {
+  name: "external-npm-packages",
+  setup(build) {
+    build.onResolve({ filter: /^[^./]/ }, (args) => {
+      if (args.path.startsWith("@uplink/") || args.path.startsWith("node:")) return undefined;
+      return { path: args.path, external: true };
+    });
+  },
+};
+
+const agentOut = join(ROOT, "agent/dist");
+const serverOut = join(ROOT, "server/dist");
+rmSync(agentOut, { recursive: true, force: true });
+rmSync(serverOut, { recursive: true, force: true });
+
+const agent = await esbuild.build({
+  ...common,
+  entryPoints: { "uplink-agent": join(ROOT, "agent/src/cli/bin.ts") },
+  outdir: agentOut,
+  outExtension: { ".js": ".mjs" },
+  minify: true,
+  // Stack traces and pino's error serializer keep class names (AgentError, ...).
+  keepNames: true,
+  metafile: true,
+  define: { __UPLINK_AGENT_VERSION__: JSON.stringify(version) },
+  // pino: the agent logs plain JSON to stdout (the journal), never through a transport, so the
+  // worker-thread files pino would look for next to the bundle are never needed.
+});
+
+await esbuild.build({
+  ...common,
+  entryPoints: { "uplink-server": join(ROOT, "server/src/main.ts"), uplink: join(ROOT, "server/src/cli/main.ts") },
+  outdir: serverOut,
+  outExtension: { ".js": ".mjs" },
+  plugins: [externalPackages, sourceRelativeMetaUrl(serverOut)],
+});
+
+// Every import left in the agent's bundle must be of something inside it or a Node built-in:
+// there is no node_modules beside it on a Pi. These three are optional: their require() sits in
+// a try/catch that falls back (debug's colours, ws's native speed-ups), and they are not installed.
+const OPTIONAL = new Set(["supports-color", "bufferutil", "utf-8-validate"]);
+for (const [file, out] of Object.entries(agent.metafile.outputs)) {
+  const stray = out.imports.filter((i) => i.external && !isBuiltin(i.path) && !OPTIONAL.has(i.path));
+  if (stray.length) {
+    console.error(`build: ${relative(ROOT, file)} imports from outside itself: ${stray.map((i) => i.path).join(", ")}`);
+    process.exit(1);
+  }
+}
+
+
+if (process.argv.includes("--analyze")) {
+  console.log(await esbuild.analyzeMetafile(agent.metafile, { verbose: false }));
+}
+writeFileSync(join(agentOut, "VERSION"), `${version}\n`);
+const size = (f) => `${(readFileSync(f).length / 1024).toFixed(0)} KiB`;
+console.log(
+  `build: agent/dist/uplink-agent.mjs ${size(join(agentOut, "uplink-agent.mjs"))} (map ${size(join(agentOut, "uplink-agent.mjs.map"))}),` +
+    ` server/dist/{uplink-server,uplink}.mjs, in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+);
