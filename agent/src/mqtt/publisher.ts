@@ -72,7 +72,9 @@ export class Publisher {
     if (Buffer.byteLength(payload) <= MAX_PAYLOAD_BYTES) return payload;
     const { output: _o, result: _r, health: _h, ...rest } = message as Record<string, unknown>;
     this.deps.log.error({ event: "message.oversized", cls, bytes: Buffer.byteLength(payload) }, "message too large: sent without its output, result and layer report");
-    return JSON.stringify({ ...rest, message: `${String(rest.message ?? "")} (output of ${Buffer.byteLength(payload)} bytes dropped: over ${MAX_PAYLOAD_BYTES})`.trim() });
+    const note = `(output of ${Buffer.byteLength(payload)} bytes dropped: over ${MAX_PAYLOAD_BYTES})`;
+    // The note goes first: a message at its length bound is cut at its end, never the note.
+    return JSON.stringify(fitMessage(channelSchemas[CHANNEL_CLASS[cls]], { ...rest, message: `${note} ${String(rest.message ?? "")}`.trim() }).value);
   }
 
   /** Stamps, stores and (when connected) sends; returns the message with its envelope. */

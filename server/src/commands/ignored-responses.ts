@@ -10,8 +10,9 @@ const logged = new Set<string>();
 
 /**
  * A response the command's record ignored (command-lifecycle.ts `ignoredBecause`): counted every
- * time, logged once per command, so that a device that keeps answering a finished command shows
- * in /metrics without flooding the log.
+ * time; one after the final is logged once per command, so that a device that keeps answering a
+ * finished command shows without flooding the log. A duplicate's echo is ordinary (the server
+ * re-publishes pending commands after a restart) and only counted.
  */
 export function noteIgnoredResponse(
   deps: { metrics: Metrics; logger: Logger },
@@ -20,7 +21,7 @@ export function noteIgnoredResponse(
   why: IgnoredResponse,
 ): void {
   deps.metrics.inc("uplink_command_responses_ignored_total", { why });
-  if (logged.has(cmd.id)) return;
+  if (why !== "after-final" || logged.has(cmd.id)) return;
   if (logged.size >= REMEMBERED) logged.delete(logged.values().next().value!);
   logged.add(cmd.id);
   deps.logger.warn(

@@ -79,4 +79,15 @@ describe("the publisher", () => {
     expect(sent.success).toBe(true);
     expect(sent.data!.step!.endsWith(CUT_MARKER)).toBe(true);
   });
+
+  it("keeps the note that the output was dropped when the message is already at its bound", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "uplink-fit-"));
+    dirs.push(dir);
+    const outbox = Outbox.open(join(dir, "outbox.jsonl"), { maxEntries: 100 });
+    const p = new Publisher({ deviceId: "pi-1", bootId: "boot-0001", topics: createTopics(), outbox, clock: systemClock, log: pino({ level: "silent" }) });
+    p.send("response", { requestId: "r1", name: "diagnose", state: "failed", message: "m".repeat(BOUNDS.text), result: { blob: "y".repeat(300_000) } });
+    const sent = commandResponseSchema.safeParse(JSON.parse(outbox.pending()[0]!.payload));
+    expect(sent.success).toBe(true);
+    expect(sent.data!.message).toMatch(/^\(output of \d+ bytes dropped/);
+  });
 });
