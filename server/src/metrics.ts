@@ -47,13 +47,19 @@ export const HISTOGRAMS: Record<string, { help: string; bounds: readonly number[
     help: "from a device message's ts to its effect on the fleet state (device clock; exact when on one machine)",
     bounds: [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10, 30],
   },
+  uplink_ingest_batch_size: {
+    help: "device messages stored per transaction",
+    bounds: [1, 2, 5, 10, 20, 50, 100, 200, 500],
+  },
 };
 
 export const COUNTERS: Record<string, string> = {
   uplink_messages_in_total: "device messages accepted, by channel",
   uplink_messages_rejected_total: "device messages refused by ingest, by reason",
   uplink_messages_duplicate_total: "QoS 1 redeliveries and replays dropped by (deviceId, bootId, seq)",
-  uplink_messages_stale_total: "messages of a device's previous boot, ignored",
+  uplink_messages_stale_total: "messages of a boot retired from a device's account (more than 8 boots back), stored, not counted",
+  uplink_seq_anomalies_total: "device messages refused because their seq jumped implausibly far ahead",
+  uplink_store_failures_total: "times the store failed to take device messages (not acknowledged: they come again)",
   uplink_seq_skipped_total: "device messages skipped in seq order when a later one arrived",
   uplink_messages_late_total: "skipped messages that arrived after all (their gap closed)",
   uplink_broker_rejections_total: "connects, publishes and subscribes the broker refused, by action and reason",

@@ -13,7 +13,8 @@ import { startEmbeddedBroker, type BrokerTls, type EmbeddedBroker } from "./brok
 import type { BrokerLimits } from "./broker/limits.ts";
 import { createDispatcher, type Dispatcher } from "./commands/dispatcher.ts";
 import { createFleet, type Fleet } from "./fleet.ts";
-import { handleDeviceMessage } from "./ingest/handle-message.ts";
+import { handleDeviceMessages } from "./ingest/handle-message.ts";
+import { createIngestQueue } from "./ingest/ingest-queue.ts";
 import { connectServerClient, type ServerClient } from "./ingest/server-client.ts";
 import { silentLogger } from "./logger.ts";
 import { createMetrics, type Metrics } from "./metrics.ts";
@@ -148,16 +149,38 @@ async function wire(opts: ServerOptions, started: Array<() => unknown>): Promise
   // The embedded broker's server principal: a fresh secret each start, known only in-process.
   const serverSecret = generateSecret(32);
   const auth = createAuthenticator(store, serverSecret);
+  // Set once the dispatcher exists: a device that comes online gets its pending commands.
+  let deliverPending: (deviceId: string) => void = () => undefined;
+  const ingestCtx = {
+    topics,
+    fleet,
+    store,
+    metrics,
+    logger: logger.child({ component: "ingest" }),
+    onDeviceOnline: (deviceId: string) => deliverPending(deviceId),
+  };
+  const queue = createIngestQueue({ handle: (batch) => handleDeviceMessages(ingestCtx, batch), metrics, logger: ingestCtx.logger });
+  const ingest = (topic: string, payload: Buffer, done: (answer: "ack" | "retry") => void) =>
+    queue.submit({ topic, payload, receivedAt: new Date().toISOString() }, (o) => done(o.verdict === "retry" ? "retry" : "ack"));
   const broker = opts.brokerUrl
     ? null
-    : await startEmbeddedBroker({ port: opts.mqttPort, host: opts.mqttHost, ...(opts.mqttTls ? { tls: opts.mqttTls } : {}), topics, auth, logger: logger.child({ component: "broker" }), metrics, limits: opts.brokerLimits }).catch((err: unknown) => {
+    : await startEmbeddedBroker({
+        port: opts.mqttPort,
+        host: opts.mqttHost,
+        ...(opts.mqttTls ? { tls: opts.mqttTls } : {}),
+        topics,
+        auth,
+        logger: logger.child({ component: "broker" }),
+        metrics,
+        limits: opts.brokerLimits,
+        ingest,
+      }).catch((err: unknown) => {
         const port = (err as { port?: number }).port;
         throw listenFailure(err, opts.mqttTls && port === opts.mqttTls.port ? "mqtts" : "mqtt", port ?? opts.mqttPort);
       });
   if (broker) started.push(() => broker.close());
   const mqttUrl = opts.brokerUrl ?? broker!.url;
 
-  const ingestCtx = { topics, fleet, store, metrics, logger: logger.child({ component: "ingest" }) };
   const client = await connectServerClient(
     {
       url: mqttUrl,
@@ -165,16 +188,20 @@ async function wire(opts: ServerOptions, started: Array<() => unknown>): Promise
       password: opts.brokerUrl ? (opts.brokerPassword ?? "") : serverSecret,
       clientId: opts.clientId ?? SERVER_CLIENT_ID,
       shareGroup: opts.shareGroup,
+      ingest: Boolean(opts.brokerUrl),
     },
     topics,
     logger.child({ component: "mqtt" }),
-    (topic, payload, receivedAt) => handleDeviceMessage(ingestCtx, topic, payload, receivedAt),
+    ingest,
   );
   started.push(() => client.close());
   const dispatcher = createDispatcher({ topics, fleet, store, metrics, logger: logger.child({ component: "commands" }), publisher: client });
-  // The embedded broker keeps its queues in memory: what was pending before a restart is sent again
-  // (the agent answers a repeat with `rejected: duplicate`, which the lifecycle ignores).
-  if (broker) await dispatcher.republishPending();
+  deliverPending = (deviceId) => void dispatcher.deliverPending(deviceId);
+  // An external broker keeps the devices' sessions: what was pending before a restart is still
+  // queued there, or is published again here (the agent answers a repeated id from its journal).
+  // The embedded broker's sessions died with it: each device gets its pending commands when it
+  // comes back online (ingestCtx.onDeviceOnline).
+  if (!broker) await dispatcher.republishPending();
 
   const offlineAfterMs = opts.offlineAfterMs ?? 180_000;
   const retentionMs = opts.heartbeatRetentionMs ?? 7 * 24 * 3600_000;

@@ -6,6 +6,7 @@ import type { Topics } from "@uplink/shared";
 import type { Authenticator } from "../auth/credentials.ts";
 import { describePrincipal, type Principal } from "../auth/principal.ts";
 import type { Metrics } from "../metrics.ts";
+import { indexedMemoryPersistence } from "./retained-index.ts";
 import { claimOf, decidePublish, decideSubscribe, operatorMayUse, type Claim } from "./acl.ts";
 import { createAuthGate } from "./auth-gate.ts";
 import { createFailureLimiter, sourceKey } from "./failure-limiter.ts";
@@ -38,6 +39,12 @@ export interface EmbeddedBrokerOptions {
   tls?: BrokerTls;
   /** Bounds on what unauthenticated clients may spend (limits.ts); each unset one has its default. */
   limits?: Partial<BrokerLimits>;
+  /**
+   * A device's publish, ingested before the broker acknowledges it: the PUBACK then means "stored",
+   * so a server killed at any moment loses nothing the device let go of. `retry` (the store
+   * failed) closes the device's connection unacknowledged; its outbox sends the message again.
+   */
+  ingest?: (topic: string, payload: Buffer, done: (answer: "ack" | "retry") => void) => void;
 }
 
 // MQTT 3.1.1 CONNACK return codes [MQTT-3.2.2.3].
@@ -88,6 +95,7 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
 
   const aedes = await Aedes.createBroker({
     id: "uplink",
+    persistence: indexedMemoryPersistence(),
     connectTimeout: limits.connectTimeoutMs,
     authenticate(client, username, password, done) {
       const claim = claimOf(client.id, username);
@@ -156,7 +164,11 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
         // publishes as another is misbehaving and gets no quiet second chance.
         return done(new Error(d.reason));
       }
-      done(null);
+      if (principal.kind !== "device" || !opts.ingest) return done(null);
+      // Until this answers, aedes neither acknowledges the packet nor reads the device's socket again.
+      opts.ingest(packet.topic, packet.payload as Buffer, (answer) =>
+        answer === "retry" ? done(new Error("the store is unavailable: not acknowledged, send it again")) : done(null),
+      );
     },
     authorizeSubscribe(client, sub, done) {
       const principal = principals.get(client);
@@ -200,14 +212,26 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
   const server: Server = createServer((socket) => {
     if (admit(socket)) handle(socket);
   });
-  const port = await listen(server, opts.port, host);
+  const closeAedes = () => new Promise<void>((resolve) => aedes.close(() => resolve()));
+  const port = await listen(server, opts.port, host).catch(async (err: unknown) => {
+    await closeAedes();
+    throw err;
+  });
   logger.info({ port }, "embedded MQTT broker listening");
   // The same broker, the same authentication and ACL, behind TLS: devices on the public internet.
   // A handshake that never completes holds its socket like an idle one: the same timeout.
   const tlsServer = opts.tls ? createTlsServer({ cert: opts.tls.cert, key: opts.tls.key, handshakeTimeout: limits.connectTimeoutMs }, handle) : null;
   // Counted on the raw TCP socket, before the handshake spends anything on it.
   tlsServer?.on("connection", admit);
-  const tlsPort = tlsServer && opts.tls ? await listen(tlsServer, opts.tls.port, host) : null;
+  // A TLS port that fails to listen leaves nothing behind: the plain listener and aedes close too.
+  const tlsPort =
+    tlsServer && opts.tls
+      ? await listen(tlsServer, opts.tls.port, host).catch(async (err: unknown) => {
+          await closeAedes();
+          await new Promise<void>((resolve) => server.close(() => resolve()));
+          throw err;
+        })
+      : null;
   if (tlsPort !== null) logger.info({ port: tlsPort }, "embedded MQTT broker listening with TLS");
 
   return {
@@ -215,7 +239,7 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
     url: `mqtt://127.0.0.1:${port}`,
     tlsPort,
     async close() {
-      await new Promise<void>((resolve) => aedes.close(() => resolve()));
+      await closeAedes();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       if (tlsServer) await new Promise<void>((resolve) => tlsServer.close(() => resolve()));
     },

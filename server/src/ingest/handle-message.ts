@@ -15,7 +15,7 @@ import type { Metrics } from "../metrics.ts";
 import { noteIgnoredResponse } from "../commands/ignored-responses.ts";
 import { applyResponse, ignoredBecause, isFinal } from "../state/command-lifecycle.ts";
 import type { Store } from "../store/store.ts";
-import type { SeqReceipt } from "../state/types.ts";
+import type { CommandRecord, SeqReceipt } from "../state/types.ts";
 import { emptyReceipt, MAX_SEQ_JUMP, observeSeq, unobserve } from "./seq-receipt.ts";
 
 export interface IngestContext {
@@ -46,6 +46,13 @@ function reject(ctx: IngestContext, topic: string, reason: string, message: stri
   return { ok: false, verdict: "rejected", reason, message };
 }
 
+/** A device message as it came off the broker. */
+export interface RawMessage {
+  topic: string;
+  payload: Uint8Array;
+  receivedAt: string;
+}
+
 /**
  * One device message, from its topic and raw payload to the store and the fleet. Never throws:
  * anything wrong with the message is a counted, logged rejection; a store that fails is `retry`,
@@ -53,6 +60,41 @@ function reject(ctx: IngestContext, topic: string, reason: string, message: stri
  * again), so that nothing is counted as received that was not stored.
  */
 export function handleDeviceMessage(ctx: IngestContext, topic: string, payload: Uint8Array, receivedAt: string): IngestOutcome {
+  return handleDeviceMessages(ctx, [{ topic, payload, receivedAt }])[0]!;
+}
+
+/**
+ * Several device messages, in order, stored in one transaction: under load the broker hands over
+ * what its sockets delivered since the last turn, and one commit per batch instead of one per
+ * message is most of what ingest costs. The fleet sees the batch only once it is committed; if
+ * the commit fails, nothing of it is counted and every message is `retry`.
+ */
+export function handleDeviceMessages(ctx: IngestContext, messages: readonly RawMessage[]): IngestOutcome[] {
+  const decoded = messages.map((m) => decodeDeviceMessage(ctx, m));
+  if (ctx.fleet.shared) return decoded.map((d, i) => (isOutcome(d) ? d : ingestLocked(ctx, messages[i]!, d)));
+  const batch = newBatch();
+  let outcomes: IngestOutcome[];
+  try {
+    outcomes = ctx.store.transaction(() => decoded.map((d, i) => (isOutcome(d) ? d : ingest(ctx, batch, messages[i]!, d))));
+  } catch (err) {
+    if (!isStoreFailure(err)) throw err;
+    const failed = storeFailed(ctx, `${messages.length} messages`, err);
+    return decoded.map((d) => (isOutcome(d) ? d : failed));
+  }
+  commit(ctx, batch);
+  return outcomes;
+}
+
+interface Decoded {
+  channel: DeviceChannel;
+  msg: DeviceMessage;
+}
+
+function isOutcome(d: Decoded | IngestOutcome): d is IngestOutcome {
+  return "verdict" in d;
+}
+
+function decodeDeviceMessage(ctx: IngestContext, { topic, payload }: RawMessage): Decoded | IngestOutcome {
   const where = ctx.topics.parse(topic);
   if (!where) return reject(ctx, topic, "bad-topic", "not one of the device topics");
   if (where.channel === "cmd/req") return reject(ctx, topic, "bad-topic", "command requests are the server's own");
@@ -63,20 +105,26 @@ export function handleDeviceMessage(ctx: IngestContext, topic: string, payload: 
   if (msg.deviceId !== where.deviceId) {
     return reject(ctx, topic, "device-mismatch", `payload says ${msg.deviceId}, topic says ${where.deviceId}`);
   }
+  return { channel, msg };
+}
 
-  if (!ctx.fleet.shared) return ingest(ctx, topic, channel, msg, receivedAt);
-  // Replicas: this device's stored state, locked, is the truth; the message and the new state
-  // commit together, so a replica killed half-way leaves neither (and the broker redelivers).
+/**
+ * Replicas: this device's stored state, locked, is the truth; the message and the new state
+ * commit together, so a replica killed half-way leaves neither (and the broker redelivers).
+ */
+function ingestLocked(ctx: IngestContext, raw: RawMessage, d: Decoded): IngestOutcome {
   let outcome: IngestOutcome | undefined;
+  const batch = newBatch();
   try {
-    ctx.store.updateDeviceState(msg.deviceId, (stored) => {
+    ctx.store.updateDeviceState(d.msg.deviceId, (stored) => {
       if (stored) ctx.fleet.adopt(stored);
-      outcome = ingest(ctx, topic, channel, msg, receivedAt);
+      outcome = ingest(ctx, batch, raw, d);
       if (!outcome.ok && (outcome.verdict === "rejected" || outcome.verdict === "retry")) throw new StoreRollback();
-      return ctx.fleet.device(msg.deviceId) ?? null;
+      commit(ctx, batch);
+      return ctx.fleet.device(d.msg.deviceId) ?? null;
     });
   } catch (err) {
-    if (!(err instanceof StoreRollback)) return storeFailed(ctx, topic, err);
+    if (!(err instanceof StoreRollback)) return storeFailed(ctx, raw.topic, err);
   }
   return outcome!;
 }
@@ -94,44 +142,65 @@ function isStoreFailure(err: unknown): boolean {
 /** Thrown by a store adapter that lost its database (e.g. PostgreSQL unreachable). */
 export class StoreFailure extends Error {}
 
-function storeFailed(ctx: IngestContext, topic: string, err: unknown): IngestOutcome {
+function storeFailed(ctx: IngestContext, what: string, err: unknown): IngestOutcome {
   ctx.metrics.inc("uplink_store_failures_total");
-  ctx.logger.error({ err, topic }, "storing a device message failed; it is not acknowledged and will come again");
+  ctx.logger.error({ err, what }, "storing device messages failed; they are not acknowledged and will come again");
   return { ok: false, verdict: "retry", message: (err as Error).message };
 }
 
-function ingest(ctx: IngestContext, topic: string, channel: DeviceChannel, msg: DeviceMessage, receivedAt: string): IngestOutcome {
-  const before = ctx.fleet.device(msg.deviceId)?.seq ?? emptyReceipt();
+/**
+ * What a batch changed, held back from the fleet until the batch commits: each device's receipt
+ * and each command as the batch left them (a later message of the batch builds on them), and the
+ * state changes to apply, in order.
+ */
+interface Batch {
+  receipts: Map<string, SeqReceipt>;
+  commands: Map<string, CommandRecord>;
+  apply: Array<() => void>;
+}
+
+function newBatch(): Batch {
+  return { receipts: new Map(), commands: new Map(), apply: [] };
+}
+
+function commit(ctx: IngestContext, batch: Batch): void {
+  for (const [deviceId, receipt] of batch.receipts) ctx.fleet.dispatch({ kind: "seq.observed", deviceId, receipt });
+  for (const apply of batch.apply) apply();
+}
+
+function ingest(ctx: IngestContext, batch: Batch, { topic, receivedAt }: RawMessage, { channel, msg }: Decoded): IngestOutcome {
+  const before = batch.receipts.get(msg.deviceId) ?? ctx.fleet.device(msg.deviceId)?.seq ?? emptyReceipt();
   const seen = observeSeq(before, msg.bootId, msg.seq, msg.ts);
   if (seen.verdict === "anomaly") {
-    ctx.fleet.dispatch({ kind: "seq.observed", deviceId: msg.deviceId, receipt: seen.receipt });
+    batch.receipts.set(msg.deviceId, seen.receipt);
     ctx.metrics.inc("uplink_seq_anomalies_total");
     return reject(ctx, topic, "seq-anomaly", `seq ${msg.seq} of boot ${msg.bootId} jumps more than ${MAX_SEQ_JUMP} past the last one`);
   }
   if (seen.verdict === "duplicate") {
-    ctx.fleet.dispatch({ kind: "seq.observed", deviceId: msg.deviceId, receipt: seen.receipt });
+    batch.receipts.set(msg.deviceId, seen.receipt);
     ctx.metrics.inc("uplink_messages_duplicate_total");
     return { ok: false, verdict: "duplicate" };
   }
 
   // The message and the receipt that counts it commit together: never counted and lost, never
   // stored and counted missing. The store's unique (device, boot, seq) has the last word on news.
+  // The inner transaction is a savepoint: a message that cannot be stored leaves the batch whole.
   let change: Change;
   try {
     change = ctx.store.transaction(() => {
-      const c = PERSIST[channel](ctx, msg as never, receivedAt);
+      const c = PERSIST[channel](ctx, batch, msg as never, receivedAt);
       const receipt = seen.verdict === "stale" ? seen.receipt : c.stored ? seen.receipt : unobserve(before);
       ctx.store.saveReceipt(msg.deviceId, receipt);
       return { ...c, receipt };
     });
   } catch (err) {
-    if (isStoreFailure(err)) return storeFailed(ctx, topic, err);
+    if (isStoreFailure(err)) throw err;
     // The message itself cannot be stored (e.g. a value JSON cannot write): a counted rejection,
     // and its seq stays a gap, because it was not kept.
     ctx.logger.error({ err, topic }, "a device message could not be stored");
     return reject(ctx, topic, "unstorable", (err as Error).message);
   }
-  ctx.fleet.dispatch({ kind: "seq.observed", deviceId: msg.deviceId, receipt: change.receipt });
+  batch.receipts.set(msg.deviceId, change.receipt);
   if (!change.stored) {
     ctx.metrics.inc("uplink_messages_duplicate_total");
     return { ok: false, verdict: "duplicate" };
@@ -145,9 +214,13 @@ function ingest(ctx: IngestContext, topic: string, channel: DeviceChannel, msg: 
   ctx.metrics.inc("uplink_messages_in_total", { channel });
   // An earlier boot's messages are history: stored, counted, but they do not turn back the
   // device's live state (a command's answer is news whatever the boot).
-  if (seen.current || channel === "cmd/res") change.apply();
-  // The state now shows the message: how long since the device made it (by the device's clock).
-  ctx.metrics.observe("uplink_ingest_delay_seconds", Math.max(0, Date.now() - Date.parse(msg.ts)) / 1000);
+  if (seen.current || channel === "cmd/res") {
+    batch.apply.push(() => {
+      change.apply();
+      // The state now shows the message: how long since the device made it (by the device's clock).
+      ctx.metrics.observe("uplink_ingest_delay_seconds", Math.max(0, Date.now() - Date.parse(msg.ts)) / 1000);
+    });
+  }
   return { ok: true, verdict: seen.verdict };
 }
 
@@ -158,32 +231,32 @@ interface Stored {
 }
 type Change = Stored & { receipt: SeqReceipt };
 
-const PERSIST: { [C in DeviceChannel]: (ctx: IngestContext, msg: never, receivedAt: string) => Stored } = {
+const PERSIST: { [C in DeviceChannel]: (ctx: IngestContext, batch: Batch, msg: never, receivedAt: string) => Stored } = {
   // Status is state, not history: the fleet writes it behind with the device.
-  status: (ctx, m: StatusMessage, receivedAt) => ({
+  status: (ctx, _batch, m: StatusMessage, receivedAt) => ({
     stored: true,
     apply: () => {
       ctx.fleet.dispatch({ kind: "status", receivedAt, message: m });
       if (m.state === "online") ctx.onDeviceOnline?.(m.deviceId);
     },
   }),
-  heartbeat: (ctx, m: HeartbeatMessage, receivedAt) => ({
+  heartbeat: (ctx, _batch, m: HeartbeatMessage, receivedAt) => ({
     stored: ctx.store.appendHeartbeat(m.deviceId, receivedAt, m),
     apply: () => ctx.fleet.dispatch({ kind: "heartbeat", receivedAt, message: m }),
   }),
-  health: (ctx, m: HealthMessage, receivedAt) => ({
+  health: (ctx, _batch, m: HealthMessage, receivedAt) => ({
     stored: ctx.store.appendHealth(m.deviceId, receivedAt, m),
     apply: () => ctx.fleet.dispatch({ kind: "health", receivedAt, message: m }),
   }),
-  events: (ctx, m: EventMessage, receivedAt) => ({
+  events: (ctx, _batch, m: EventMessage, receivedAt) => ({
     stored: ctx.store.appendEvent(m.deviceId, receivedAt, m),
     apply: () => {
       ctx.fleet.dispatch({ kind: "event", receivedAt, message: m });
       ctx.fleet.publishEvent(m.deviceId, receivedAt, m);
     },
   }),
-  "cmd/res": (ctx, m: CommandResponse, receivedAt) => {
-    const cmd = ctx.fleet.state.commands[m.requestId] ?? ctx.store.getCommand(m.requestId);
+  "cmd/res": (ctx, batch, m: CommandResponse, receivedAt) => {
+    const cmd = batch.commands.get(m.requestId) ?? ctx.fleet.state.commands[m.requestId] ?? ctx.store.getCommand(m.requestId);
     if (!cmd || cmd.deviceId !== m.deviceId) {
       // Received (its seq is no gap) and deliberately not kept: counted and logged as such.
       ctx.metrics.inc("uplink_messages_rejected_total", { reason: "unknown-command" });
@@ -198,6 +271,7 @@ const PERSIST: { [C in DeviceChannel]: (ctx: IngestContext, msg: never, received
     }
     const next = applyResponse(cmd, m, receivedAt);
     ctx.store.saveCommand(next);
+    batch.commands.set(next.id, next);
     return {
       stored: true,
       apply: () => {

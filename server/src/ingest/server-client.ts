@@ -1,6 +1,7 @@
 import mqtt, { type MqttClient } from "mqtt";
 import type { Logger } from "pino";
 import type { Channel, Topics } from "@uplink/shared";
+import { SERVER_CLIENT_ID } from "../auth/principal.ts";
 import { UplinkError } from "../errors.ts";
 
 /** The channels the server reads from every device. */
@@ -38,10 +39,10 @@ export async function connectServerClient(
   conn: BrokerConnection,
   topics: Topics,
   logger: Logger,
-  onMessage: (topic: string, payload: Buffer, receivedAt: string) => "ack" | "retry",
+  onMessage: (topic: string, payload: Buffer, done: (answer: "ack" | "retry") => void) => void,
 ): Promise<ServerClient> {
   const client: MqttClient = mqtt.connect(conn.url, {
-    clientId: conn.clientId ?? "uplink-server",
+    clientId: conn.clientId ?? SERVER_CLIENT_ID,
     username: conn.username,
     password: conn.password,
     clean: false,
@@ -53,11 +54,10 @@ export async function connectServerClient(
   client.handleMessage = (packet, callback) => {
     if (packet.cmd !== "publish") return callback();
     const payload = typeof packet.payload === "string" ? Buffer.from(packet.payload) : packet.payload;
-    if (onMessage(packet.topic, payload, new Date().toISOString()) === "retry") {
-      client.stream?.destroy();
-      return;
-    }
-    callback();
+    onMessage(packet.topic, payload, (answer) => {
+      if (answer === "retry") client.stream?.destroy();
+      else callback();
+    });
   };
   client.on("error", (err) => logger.warn({ err: err.message }, "server MQTT client error"));
   client.on("offline", () => logger.warn("server MQTT client offline; reconnecting"));

@@ -63,6 +63,8 @@ export function openSqliteStore(file: string): Store {
         "ON CONFLICT (id) DO UPDATE SET state = excluded.state, json = excluded.json",
     ),
     getCommand: db.prepare("SELECT json FROM commands WHERE id = ?"),
+    saveReceipt: db.prepare("INSERT INTO seq_receipts (device_id, json) VALUES (?, ?) ON CONFLICT (device_id) DO UPDATE SET json = excluded.json"),
+    receipts: db.prepare("SELECT device_id, json FROM seq_receipts"),
     openCommands: db.prepare(
       `SELECT json FROM commands WHERE state NOT IN (${FINAL_LIFECYCLE_STATES.map(() => "?").join(", ")}) ORDER BY seq`,
     ),
@@ -161,6 +163,16 @@ export function openSqliteStore(file: string): Store {
         )
         .run({ before: beforeMs, bucket: Math.max(1, Math.floor(bucketMs)) });
       return res.changes;
+    },
+    transaction(work) {
+      // better-sqlite3 nests a transaction inside another as a savepoint.
+      return db.transaction(work)();
+    },
+    saveReceipt(deviceId, receipt) {
+      q.saveReceipt.run(deviceId, JSON.stringify(receipt));
+    },
+    loadReceipts() {
+      return (q.receipts.all() as Row[]).map((r) => ({ deviceId: String(r.device_id), receipt: JSON.parse(String(r.json)) as unknown }));
     },
     saveCommand(cmd: CommandRecord) {
       q.saveCommand.run({ id: cmd.id, deviceId: cmd.deviceId, name: cmd.name, state: cmd.state, issuedAt: cmd.issuedAt, json: JSON.stringify(cmd) });

@@ -43,3 +43,40 @@ describe("the embedded broker over TLS", () => {
     await expect(connectDevice(`mqtts://127.0.0.1:${server.broker!.tlsPort}`, { clientId: "pi-tls", username, password })).rejects.toThrow(/self.signed|certificate/i);
   });
 });
+
+describe("a TLS port that is taken", () => {
+  it("fails the start and leaves the plain MQTT port free", async () => {
+    const { createServer } = await import("node:net");
+    const { startEmbeddedBroker } = await import("../../../server/src/broker/embedded-broker.ts");
+    const { createMetrics } = await import("../../../server/src/metrics.ts");
+    const { silentLogger } = await import("../../../server/src/logger.ts");
+    const { createTopics } = await import("@uplink/shared");
+    const listenOn = (port: number) =>
+      new Promise<import("node:net").Server>((resolve, reject) => {
+        const s = createServer();
+        s.once("error", reject);
+        s.listen(port, "127.0.0.1", () => resolve(s));
+      });
+    const taken = await listenOn(0);
+    cleanups.push(() => new Promise<void>((r) => taken.close(() => r())));
+    const tlsPort = (taken.address() as { port: number }).port;
+    const free = await listenOn(0);
+    const plainPort = (free.address() as { port: number }).port;
+    await new Promise<void>((r) => free.close(() => r()));
+
+    const auth = { verifyDevice: async () => false, verifyToken: async () => null, verifyServer: async () => false, verifyOperator: async () => null };
+    await expect(
+      startEmbeddedBroker({
+        port: plainPort,
+        host: "127.0.0.1",
+        tls: { port: tlsPort, ...selfSigned() },
+        topics: createTopics(),
+        auth: auth as never,
+        logger: silentLogger(),
+        metrics: createMetrics(),
+      }),
+    ).rejects.toThrow(/EADDRINUSE/);
+    const again = await listenOn(plainPort);
+    await new Promise<void>((r) => again.close(() => r()));
+  });
+});
