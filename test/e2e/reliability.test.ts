@@ -32,6 +32,9 @@ const LONG_OUTAGE_ENTRIES = 18;
 
 /** What the suite did when (kills, starts, rounds), to read the written times of missing entries against. */
 const timeline: string[] = [];
+/** How long process starts took (ms): most of the suite's wall time on a loaded machine. */
+const startTimes = { server: [] as number[], agent: [] as number[] };
+const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length / 1000 : 0).toFixed(1);
 const clock = (ms = Date.now()) => new Date(ms).toISOString().slice(11, 23);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -127,10 +130,12 @@ class ServerProc {
   async start(): Promise<void> {
     this.proc.spawn([join(ROOT, "server/bin/uplink-server.js"), "--data", this.dataDir, "--http-port", String(this.httpPort), "--mqtt-port", String(this.mqttPort)]);
     this.starts++;
+    const since = Date.now();
     await waitFor("uplink-server answers /healthz", 60_000, async () => {
       if (!this.proc.running) throw new Error("uplink-server exited (its output is below)");
       return fetch(`http://127.0.0.1:${this.httpPort}/healthz`, { signal: AbortSignal.timeout(5_000) }).then((r) => r.ok, () => false);
     });
+    startTimes.server.push(Date.now() - since);
     if (!this.token) {
       const made = await runBin("server/bin/uplink.js", ["token", "add", "faults", "--data", this.dataDir, "--json"]);
       if (made.code !== 0) throw new Error(`uplink token add: ${made.stderr}`);
@@ -201,6 +206,7 @@ class AgentProc {
   /** Starts the agent; resolves once its new boot wrote its first outbox entry. */
   async start(): Promise<void> {
     const known = new Set(this.lines().map((l) => bootOf(l.id)));
+    const since = Date.now();
     this.proc.spawn([join(ROOT, "agent/bin/uplink-agent.js"), "run", "--config", join(this.dir, "agent.json"), "--simulate", join(SNAPSHOTS, this.snapshot)]);
     await waitFor(`${this.deviceId} started (a new boot in its audit)`, 60_000, () => {
       if (!this.proc.running) throw new Error(`${this.deviceId} exited (its output is below)`);
@@ -208,6 +214,7 @@ class AgentProc {
       if (fresh) this.boots.push(bootOf(fresh.id));
       return fresh !== undefined;
     });
+    startTimes.agent.push(Date.now() - since);
   }
 
   /** Waits until it wrote `n` more entries than `from`. */
@@ -492,7 +499,8 @@ describe.skipIf(!ENABLED)("the fault suite: every outbox entry ever written is s
     const summary =
       `fault suite: ${ROUNDS} rounds, ${server.starts} server starts, ${agents.reduce((n, a) => n + a.boots.length, 0)} agent boots, ` +
       `${written} outbox entries written, ${stored} stored (${written ? ((100 * stored) / written).toFixed(2) : "100.00"} %), ` +
-      `${written - stored} missing, API gaps ${gaps}, shed ${shed}, ${((Date.now() - t0) / 1000).toFixed(0)} s`;
+      `${written - stored} missing, API gaps ${gaps}, shed ${shed}, ${((Date.now() - t0) / 1000).toFixed(0)} s ` +
+      `(a server start took ${mean(startTimes.server)} s, an agent's ${mean(startTimes.agent)} s on average)`;
     process.stdout.write(`${summary}\n`);
     const detail = [
       summary,
