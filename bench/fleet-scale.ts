@@ -20,7 +20,6 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { addDevice, addToken } from "../server/src/auth/credentials.ts";
-import { FAST_SCRYPT_COST } from "../server/src/auth/secrets.ts";
 import { openSqliteStore } from "../server/src/store/sqlite-store.ts";
 import type { FleetDevice } from "../test/helpers/fleet-sim.ts";
 import { startFleetPool, type FleetPool } from "./fleet/fleet-pool.ts";
@@ -238,13 +237,13 @@ let token: string;
   const store = openSqliteStore(join(dir, "uplink.db"));
   const ids = Array.from({ length: maxDevices }, (_, i) => `fleet-${String(i).padStart(5, "0")}`);
   for (let i = 0; i < ids.length; i += 64) {
-    const made = await Promise.all(ids.slice(i, i + 64).map((id) => addDevice(store, id, FAST_SCRYPT_COST)));
+    const made = await Promise.all(ids.slice(i, i + 64).map((id) => addDevice(store, id)));
     devices.push(...made.map((c) => ({ deviceId: c.deviceId, password: c.password })));
   }
-  ({ token } = await addToken(store, "bench", FAST_SCRYPT_COST));
+  ({ token } = await addToken(store, "bench"));
   store.close();
 }
-log(`registered ${devices.length} devices (scrypt N=${FAST_SCRYPT_COST.N}) in ${dir}`);
+log(`registered ${devices.length} devices in ${dir}`);
 
 async function startUplink(): Promise<Target & { httpUrl: string }> {
   const [httpPort, mqttPort] = [await freePort(), await freePort()];

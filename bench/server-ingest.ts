@@ -13,7 +13,6 @@ import { join } from "node:path";
 import mqtt, { type MqttClient } from "mqtt";
 import { createTopics } from "@uplink/shared";
 import { addDevice } from "../server/src/auth/credentials.ts";
-import { FAST_SCRYPT_COST } from "../server/src/auth/secrets.ts";
 import { startServer } from "../server/src/server.ts";
 import { eventMessage, healthMessage, heartbeatMessage } from "../test/unit/server/messages.ts";
 
@@ -29,7 +28,7 @@ const deadline = setTimeout(() => {
   process.exit(1);
 }, MAX_S * 1000);
 
-const server = await startServer({ dataDir: dir, httpPort: 0, listenHttp: false, mqttPort: 0, mqttHost: "127.0.0.1", scryptCost: FAST_SCRYPT_COST });
+const server = await startServer({ dataDir: dir, httpPort: 0, listenHttp: false, mqttPort: 0, mqttHost: "127.0.0.1" });
 const sentAt = new Map<string, number>();
 const delays: number[] = [];
 let lastStateAt = 0;
@@ -44,7 +43,7 @@ server.fleet.onUpdate((u) => {
 });
 
 const creds = [];
-for (let i = 0; i < DEVICES; i++) creds.push(await addDevice(server.store, `bench-${i}`, FAST_SCRYPT_COST));
+for (let i = 0; i < DEVICES; i++) creds.push(await addDevice(server.store, `bench-${i}`));
 const clients: MqttClient[] = await Promise.all(
   creds.map(
     (c) =>

@@ -8,7 +8,7 @@ import type { AuthLimit } from "./api/auth-limiter.ts";
 import { startMetricsListener, type MetricsListener } from "./api/metrics-endpoint.ts";
 import { createAuthenticator } from "./auth/credentials.ts";
 import { isServerClientId, SERVER_CLIENT_ID, SERVER_USERNAME } from "./auth/principal.ts";
-import { generateSecret, type ScryptCost } from "./auth/secrets.ts";
+import { generateSecret } from "./auth/secrets.ts";
 import { startEmbeddedBroker, type BrokerTls, type EmbeddedBroker } from "./broker/embedded-broker.ts";
 import type { BrokerLimits } from "./broker/limits.ts";
 import { createDispatcher, type Dispatcher } from "./commands/dispatcher.ts";
@@ -59,7 +59,6 @@ export interface ServerOptions {
   tickMs?: number;
   heartbeatRetentionMs?: number;
   heartbeatBucketMs?: number;
-  scryptCost?: ScryptCost;
   /** /metrics on its own listener instead of the API port (e.g. 127.0.0.1:9464). */
   metricsPort?: number;
   metricsHost?: string;
@@ -228,7 +227,6 @@ async function wire(opts: ServerOptions, started: Array<() => unknown>): Promise
     auth,
     logger: logger.child({ component: "api" }),
     brokerConnected: () => client.connected,
-    scryptCost: opts.scryptCost,
     authLimit: opts.authLimit,
     metricsToken: opts.metricsToken,
     metricsOnOwnPort: opts.metricsPort !== undefined,

@@ -3,7 +3,6 @@ import type { z } from "zod";
 import type { Logger } from "pino";
 import type { Authenticator } from "../auth/credentials.ts";
 import type { AuthLimit } from "./auth-limiter.ts";
-import type { ScryptCost } from "../auth/secrets.ts";
 import type { Dispatcher } from "../commands/dispatcher.ts";
 import { UplinkError } from "../errors.ts";
 import type { Fleet } from "../fleet.ts";
@@ -18,7 +17,6 @@ export interface ApiDeps {
   auth: Authenticator;
   logger: Logger;
   brokerConnected: () => boolean;
-  scryptCost?: ScryptCost;
   /** Failed authentications allowed per source address (auth-limiter.ts). */
   authLimit?: AuthLimit;
   /** /metrics needs this as its bearer token when set (metrics-endpoint.ts). */

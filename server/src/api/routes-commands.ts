@@ -20,7 +20,7 @@ export function registerCommandRoutes(app: FastifyInstance, deps: ApiDeps): void
 
   app.post("/api/v1/tokens", async (req, reply) => {
     const body = parseWith(addTokenBodySchema, req.body, "body");
-    const t = await addToken(deps.store, body.name, deps.scryptCost);
+    const t = await addToken(deps.store, body.name);
     deps.logger.info({ name: t.name, by: req.operator }, "operator token added");
     // The token, shown this once: no browser or proxy cache may keep a copy.
     return reply.code(201).header("cache-control", "no-store").send({ token: t.token, name: t.name });

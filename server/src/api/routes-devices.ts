@@ -36,7 +36,7 @@ export function registerDeviceRoutes(app: FastifyInstance, deps: ApiDeps): void 
 
   app.post("/api/v1/devices", async (req, reply) => {
     const body = parseWith(addDeviceBodySchema, req.body, "body");
-    const creds = await addDevice(store, body.deviceId, deps.scryptCost);
+    const creds = await addDevice(store, body.deviceId);
     fleet.dispatch({ kind: "device.registered", deviceId: creds.deviceId });
     deps.logger.info({ deviceId: creds.deviceId, by: req.operator }, "device added");
     // The password, shown this once: no browser or proxy cache may keep a copy.

@@ -3,7 +3,7 @@ import { deviceIdSchema } from "@uplink/shared";
 import { UplinkError } from "../errors.ts";
 import { isReservedDeviceId } from "./principal.ts";
 import type { Store } from "../store/store.ts";
-import { DEFAULT_SCRYPT_COST, generateSecret, hashSecret, secretDigest, verifySecret, type ScryptCost } from "./secrets.ts";
+import { generateSecret, hashRandomSecret, secretDigest, verifySecret } from "./secrets.ts";
 
 export interface DeviceCredentials {
   deviceId: string;
@@ -12,12 +12,12 @@ export interface DeviceCredentials {
 }
 
 /** Registers a device and returns its password: the only time it exists in plain text. */
-export async function addDevice(store: Store, deviceId: string, cost: ScryptCost = DEFAULT_SCRYPT_COST): Promise<DeviceCredentials> {
+export async function addDevice(store: Store, deviceId: string): Promise<DeviceCredentials> {
   const parsed = deviceIdSchema.safeParse(deviceId);
   if (!parsed.success) throw new UplinkError("UPLINK_BAD_REQUEST", `invalid device id "${deviceId}": ${parsed.error.issues[0]?.message}`);
   if (isReservedDeviceId(deviceId)) throw new UplinkError("UPLINK_BAD_REQUEST", `invalid device id "${deviceId}": reserved for the server's own MQTT client`);
   const password = generateSecret();
-  store.addDevice(deviceId, await hashSecret(password, cost), new Date().toISOString());
+  store.addDevice(deviceId, hashRandomSecret(password), new Date().toISOString());
   return { deviceId, username: deviceId, password };
 }
 
@@ -28,11 +28,11 @@ const TOKEN_NAME = /^[A-Za-z0-9_.@-]{1,64}$/;
  * An operator token is `upl_<id>_<secret>`: the id finds the row, the secret is checked against
  * its scrypt hash. The prefix makes a leaked token easy to find with secret scanners.
  */
-export async function addToken(store: Store, name: string, cost: ScryptCost = DEFAULT_SCRYPT_COST): Promise<{ token: string; id: string; name: string }> {
+export async function addToken(store: Store, name: string): Promise<{ token: string; id: string; name: string }> {
   if (!TOKEN_NAME.test(name)) throw new UplinkError("UPLINK_BAD_REQUEST", `invalid token name "${name}": 1-64 of A-Z a-z 0-9 _ . @ -`);
   const id = randomBytes(6).toString("hex");
   const secret = generateSecret(32);
-  store.addToken({ id, name, hash: await hashSecret(secret, cost), createdAt: new Date().toISOString() });
+  store.addToken({ id, name, hash: hashRandomSecret(secret), createdAt: new Date().toISOString() });
   return { token: `${TOKEN_PREFIX}_${id}_${secret}`, id, name };
 }
 
@@ -47,9 +47,9 @@ export interface Authenticator {
   verifyServer(password: string): Promise<boolean>;
 }
 
-// Hash of a random secret: an unknown device costs the same scrypt as a known one, so timing does
-// not tell which device ids exist.
-let decoy: Promise<string> | null = null;
+// Hash of a random secret: an unknown device or token id costs the same check as a known one with
+// a wrong secret, so timing does not tell which ids exist.
+const decoy = hashRandomSecret(generateSecret());
 
 /**
  * Checks secrets against the store. A verified token is remembered by its digest for a minute so
@@ -57,7 +57,7 @@ let decoy: Promise<string> | null = null;
  */
 export function createAuthenticator(store: Store, serverSecret: string, cacheMs = 60_000): Authenticator {
   const tokenCache = new Map<string, { id: string; name: string; until: number }>();
-  const serverHash = hashSecret(serverSecret, { N: 1024, r: 8, p: 1 });
+  const serverHash = hashRandomSecret(serverSecret);
   async function verifyOperator(token: string): Promise<{ id: string; name: string } | null> {
     const key = secretDigest(token);
     const hit = tokenCache.get(key);
@@ -65,8 +65,8 @@ export function createAuthenticator(store: Store, serverSecret: string, cacheMs 
     const m = /^upl_([0-9a-f]{12})_(.+)$/.exec(token);
     const row = m ? store.getToken(m[1]!) : null;
     if (!m || !row) {
-      // The same scrypt as a wrong secret: timing must not tell which token ids exist.
-      await verifySecret(m?.[2] ?? token, await (decoy ??= hashSecret(generateSecret(), DEFAULT_SCRYPT_COST)));
+      // The same check as a wrong secret: timing must not tell which token ids exist.
+      await verifySecret(m?.[2] ?? token, decoy);
       return null;
     }
     if (!(await verifySecret(m[2]!, row.hash))) return null;
@@ -78,7 +78,7 @@ export function createAuthenticator(store: Store, serverSecret: string, cacheMs 
     async verifyDevice(deviceId, password) {
       const hash = store.getDevicePasswordHash(deviceId);
       if (!hash) {
-        await verifySecret(password, await (decoy ??= hashSecret(generateSecret(), DEFAULT_SCRYPT_COST)));
+        await verifySecret(password, decoy);
         return false;
       }
       return verifySecret(password, hash);
@@ -88,7 +88,7 @@ export function createAuthenticator(store: Store, serverSecret: string, cacheMs 
     },
     verifyOperator,
     async verifyServer(password) {
-      return verifySecret(password, await serverHash);
+      return verifySecret(password, serverHash);
     },
   };
 }

@@ -32,9 +32,31 @@ export async function hashSecret(secret: string, cost: ScryptCost = DEFAULT_SCRY
   return ["scrypt", cost.N, cost.r, cost.p, salt.toString("base64url"), key.toString("base64url")].join("$");
 }
 
+/**
+ * The hash of a secret uplink made itself: a device password (24 random bytes) or an operator
+ * token's secret (32): `sha256$salt$hash`. A slow KDF exists to make guessing a human's password
+ * expensive; a 192-bit random secret cannot be guessed at any speed, so one salted SHA-256 is as
+ * safe (as GitHub and Stripe store API tokens), and a check costs microseconds, not ~50 ms of
+ * scrypt: a fleet reconnecting at once, or a storm of wrong passwords, no longer queues on it.
+ * Hashes stored as `scrypt$...` by earlier versions still verify.
+ */
+export function hashRandomSecret(secret: string): string {
+  const salt = randomBytes(16);
+  return ["sha256", salt.toString("base64url"), sha256(salt, secret).toString("base64url")].join("$");
+}
+
+function sha256(salt: Buffer, secret: string): Buffer {
+  return createHash("sha256").update(salt).update(secret, "utf8").digest();
+}
+
 /** Constant-time check of a secret against a stored hash; false (never a throw) for a malformed hash. */
 export async function verifySecret(secret: string, stored: string): Promise<boolean> {
   const parts = stored.split("$");
+  if (parts.length === 3 && parts[0] === "sha256") {
+    const expected = Buffer.from(parts[2]!, "base64url");
+    if (expected.length !== KEY_BYTES) return false;
+    return timingSafeEqual(sha256(Buffer.from(parts[1]!, "base64url"), secret), expected);
+  }
   if (parts.length !== 6 || parts[0] !== "scrypt") return false;
   const [N, r, p] = parts.slice(1, 4).map(Number) as [number, number, number];
   if (![N, r, p].every((n) => Number.isInteger(n) && n > 0) || N > 1 << 20) return false;

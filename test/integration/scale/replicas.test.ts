@@ -6,7 +6,7 @@ import { join, resolve } from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addDevice, addToken } from "../../../server/src/auth/credentials.ts";
-import { FAST_SCRYPT_COST, generateSecret } from "../../../server/src/auth/secrets.ts";
+import { generateSecret } from "../../../server/src/auth/secrets.ts";
 import { openPostgresStore } from "../../../server/src/store/postgres-store.ts";
 import type { DeviceState } from "../../../server/src/state/types.ts";
 import { startFleetSim, type FleetDevice, type FleetSim } from "../../helpers/fleet-sim.ts";
@@ -102,11 +102,11 @@ describe.skipIf(MISSING !== null)("uplink replicas sharing Mosquitto and Postgre
     const store = openPostgresStore(storeUrl);
     const passwd = join(dir, "passwd");
     for (let i = 0; i < DEVICES; i++) {
-      const c = await addDevice(store, `pi-${String(i).padStart(3, "0")}`, FAST_SCRYPT_COST);
+      const c = await addDevice(store, `pi-${String(i).padStart(3, "0")}`);
       devices.push({ deviceId: c.deviceId, password: c.password });
       secrets[c.deviceId] = c.password;
     }
-    ({ token } = await addToken(store, "replicas", FAST_SCRYPT_COST));
+    ({ token } = await addToken(store, "replicas"));
     store.close();
     const lines = Object.entries(secrets).map(([u, p]) => `${u}:${p}`).join("\n");
     writeFileSync(join(dir, "plain"), `${lines}\n`);

@@ -3,7 +3,6 @@ import { Writable } from "node:stream";
 import { join } from "node:path";
 import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
-import { FAST_SCRYPT_COST } from "../../../server/src/auth/secrets.ts";
 import { startServer } from "../../../server/src/server.ts";
 import { runBin } from "../../helpers/run-bin.ts";
 import { tempDir } from "./helpers.ts";
@@ -28,7 +27,7 @@ function start(dataDir: string, logLines: string[] = []) {
       done();
     },
   });
-  return startServer({ dataDir, httpPort: 0, listenHttp: false, mqttPort: 0, mqttHost: "127.0.0.1", scryptCost: FAST_SCRYPT_COST, logger: pino(sink) });
+  return startServer({ dataDir, httpPort: 0, listenHttp: false, mqttPort: 0, mqttHost: "127.0.0.1", logger: pino(sink) });
 }
 
 describe("files with secrets or fleet data", () => {

@@ -5,7 +5,6 @@ import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
 import { createTopics, type Channel } from "@uplink/shared";
 import { addDevice, addToken } from "../../../server/src/auth/credentials.ts";
 import { OPERATOR_CLIENT_ID_PREFIX } from "../../../server/src/auth/principal.ts";
-import { FAST_SCRYPT_COST } from "../../../server/src/auth/secrets.ts";
 import { startServer, type RunningServer, type ServerOptions } from "../../../server/src/server.ts";
 
 export { healthMessage, heartbeatMessage, statusMessage, eventMessage, responseMessage } from "../../unit/server/messages.ts";
@@ -24,15 +23,14 @@ export async function startTestServer(opts: Partial<ServerOptions> = {}): Promis
     listenHttp: false,
     mqttPort: 0,
     mqttHost: "127.0.0.1",
-    scryptCost: FAST_SCRYPT_COST,
     ...opts,
   });
-  const { token } = await addToken(server.store, `test-${Math.random().toString(36).slice(2, 8)}`, FAST_SCRYPT_COST);
+  const { token } = await addToken(server.store, `test-${Math.random().toString(36).slice(2, 8)}`);
   return Object.assign(server, { token });
 }
 
 export async function registerDevice(server: RunningServer, deviceId: string): Promise<{ username: string; password: string }> {
-  const creds = await addDevice(server.store, deviceId, FAST_SCRYPT_COST);
+  const creds = await addDevice(server.store, deviceId);
   server.fleet.dispatch({ kind: "device.registered", deviceId });
   return creds;
 }

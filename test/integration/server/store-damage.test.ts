@@ -5,7 +5,6 @@ import Database from "better-sqlite3";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { addToken, createAuthenticator } from "../../../server/src/auth/credentials.ts";
-import { FAST_SCRYPT_COST } from "../../../server/src/auth/secrets.ts";
 import { diagnoseSqliteFile } from "../../../server/src/store/sqlite-open.ts";
 import { openSqliteStore } from "../../../server/src/store/sqlite-store.ts";
 import { ROOT } from "../../helpers/run-bin.ts";
@@ -22,7 +21,7 @@ async function fleetDir(): Promise<{ dir: string; db: string; token: string }> {
   dirs.push(d);
   const db = join(d.dir, "uplink.db");
   const store = openSqliteStore(db);
-  const { token } = await addToken(store, "alice", FAST_SCRYPT_COST);
+  const { token } = await addToken(store, "alice");
   for (let i = 1; i <= 300; i++) {
     store.appendEvent("pi-1", new Date().toISOString(), { v: 1, deviceId: "pi-1", bootId: "b", seq: i, ts: new Date().toISOString(), type: "link.up", data: { pad: "x".repeat(200) } } as never);
   }
