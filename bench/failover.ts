@@ -21,6 +21,7 @@ import {
   PiAgent,
   healthy,
   inNs,
+  nsName,
   ip,
   isRoot,
   sleep,
@@ -50,7 +51,7 @@ const arrivals: { at: number; src: string }[] = [];
 const children: ChildProcess[] = [];
 
 function background(ns: "pi" | "inet", script: string, onLine?: (line: string) => void): ChildProcess {
-  const child = spawn("ip", ["netns", "exec", `upl-${ns}`, process.execPath, "-e", script], { stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn("ip", ["netns", "exec", nsName(ns), process.execPath, "-e", script], { stdio: ["ignore", "pipe", "inherit"] });
   if (onLine) createInterface({ input: child.stdout! }).on("line", onLine);
   children.push(child);
   return child;
@@ -144,7 +145,7 @@ async function setLinkdownSysctl(value: 0 | 1): Promise<void> {
 }
 
 async function flap(): Promise<{ routeChanges: number; pathSwitches: number; toggles: number }> {
-  const monitor = spawn("ip", ["-n", "upl-pi", "monitor", "route"], { stdio: ["ignore", "pipe", "ignore"] });
+  const monitor = spawn("ip", ["-n", nsName("pi"), "monitor", "route"], { stdio: ["ignore", "pipe", "ignore"] });
   let routeChanges = 0;
   createInterface({ input: monitor.stdout! }).on("line", (l) => {
     if (/\bdefault\b/.test(l)) routeChanges++;

@@ -4,7 +4,7 @@ import { healthy, InetServer, isRoot, PiAgent, testbedDown, testbedUp, waitFor, 
 
 /**
  * The real agent on a simulated Pi (network namespaces, the real kernel, ip, BusyBox udhcpc, ping,
- * chattr, dnsmasq; a simulated SIM7600G-H behind qmicli and qmi-network stand-ins) reporting over
+ * chattr, dnsmasq; the real qmicli and qmi-network talking QMI to a simulated SIM7600G-H) reporting over
  * MQTT to the real uplink-server in "the internet". Each fault of the field guide is applied for
  * real, must show on the server at the right layer, and is fixed twice: once by an operator's
  * command through the server API (the agent's healing off), once by the agent on its own.

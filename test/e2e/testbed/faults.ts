@@ -1,5 +1,5 @@
 import { execa } from "execa";
-import { PI_RESOLV_CONF, ip, netns, writeModem } from "./pi-testbed.ts";
+import { PI_RESOLV_CONF, ip, modem, netns } from "./pi-testbed.ts";
 import { writeFileSync } from "node:fs";
 
 /** Where a fault must be diagnosed: the link (or `host`), its lowest failing layer and the cause. */
@@ -42,22 +42,18 @@ export interface Fault {
 export const FAULTS: Fault[] = [
   {
     name: "SIM removed",
-    async inject() {
-      writeModem({ SIM: "absent", REG: "not-registered", SESSION: "disconnected" });
-      await netns("carrier", "off");
-    },
+    // The modem loses its registration and its session with the SIM; the carrier stops answering.
+    inject: () => modem().set({ sim: "absent" }),
     expected: { link: "wwan0", layer: "session", cause: "sim-absent" },
     // The SIM is back and the modem registers again by itself; its data session stays down.
-    restore: async () => writeModem({ SESSION: "disconnected" }),
+    restore: () => modem().set({ sim: "ready" }),
     operator: [{ name: "qmi.restart" }],
     healedBy: "qmi.restart",
   },
   {
     name: "registration lost",
-    async inject() {
-      writeModem({ REG: "not-registered", SESSION: "disconnected" });
-      await netns("carrier", "off");
-    },
+    // Stuck searching on a network that would take it: only a reset gets it registered again.
+    inject: () => modem().set({ registration: "searching" }),
     expected: { link: "wwan0", layer: "session", cause: "not-registered" },
     // A reset registers the modem again; then its data session has to be started.
     operator: [{ name: "modem.reset" }, { name: "qmi.restart" }],
@@ -65,9 +61,10 @@ export const FAULTS: Fault[] = [
   },
   {
     name: "packet data session dropped",
+    // The network ends the session (no service for a moment); the modem stays registered.
     async inject() {
-      writeModem({ SESSION: "disconnected" });
-      await netns("carrier", "off");
+      modem().modem.dropSession();
+      await modem().settled();
     },
     expected: { link: "wwan0", layer: "session", cause: "no-packet-session" },
     operator: [{ name: "qmi.restart" }],

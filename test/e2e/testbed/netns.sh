@@ -13,20 +13,31 @@
 # packet can leave these namespaces, and none is aimed at a real host.
 #
 # The carrier (upl-cell) forwards the Pi's traffic and answers its DHCP only while the modem's packet
-# data session is up: `carrier on|off` (the modem stand-in's qmi-network start/stop calls it).
+# data session is up and passes data: `carrier on|off`, driven by the simulated modem
+# (modem-sim.ts) as its session starts, stops, drops or turns into a phantom bearer.
 #
 # Usage: netns.sh up | down | exec CMD... (runs CMD in upl-pi)
 #        netns.sh carrier on|off | cell-dhcp on|off | dns on|off
+#
+# UPLINK_TESTBED=NAME (default upl) names the namespaces NAME-pi, NAME-ap, ... and the root
+# namespace's veth NAME-inet0; UPLINK_TESTBED_HOSTNET=A.B.C (default 10.99.9) is its /30. Two
+# testbeds with different names and host nets can run side by side (pi-testbed.ts passes both).
 set -euo pipefail
-PI=upl-pi AP=upl-ap CELL=upl-cell INET=upl-inet
-RUN=${UPLINK_TESTBED_RUN:-/run/uplink-testbed}
+T=${UPLINK_TESTBED:-upl}
+HOSTNET=${UPLINK_TESTBED_HOSTNET:-10.99.9}
+PI=$T-pi AP=$T-ap CELL=$T-cell INET=$T-inet HOSTVETH=$T-inet0
+if [ "$T" = upl ]; then DEFAULT_RUN=/run/uplink-testbed; else DEFAULT_RUN=/run/uplink-testbed-$T; fi
+RUN=${UPLINK_TESTBED_RUN:-$DEFAULT_RUN}
 
 nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
 
 down() {
   for f in "$RUN"/*.pid; do [ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null || true; done
+  # The simulated modem's control device (modem-sim.ts): its pty's bind, then the tmpfs under it.
+  umount -l "$RUN/dev/cdc-wdm0" 2>/dev/null || true
+  umount -l "$RUN/dev" 2>/dev/null || true
   for ns in $PI $AP $CELL $INET; do ip netns del "$ns" 2>/dev/null || true; done
-  ip link del upl-inet0 2>/dev/null || true
+  ip link del "$HOSTVETH" 2>/dev/null || true
   chattr -i "/etc/netns/$PI/resolv.conf" 2>/dev/null || true
   rm -rf "/etc/netns/$PI" "$RUN"
 }
@@ -53,10 +64,10 @@ up() {
   ip -n $INET addr add 192.0.2.53/32 dev lo
   ip -n $INET addr add 192.0.2.54/32 dev lo
   ip -n $INET addr add 192.0.2.10/32 dev lo
-  ip link add upl-inet0 type veth peer name host0 netns $INET
-  ip addr add 10.99.9.1/30 dev upl-inet0
-  ip link set upl-inet0 up
-  ip -n $INET addr add 10.99.9.2/30 dev host0
+  ip link add "$HOSTVETH" type veth peer name host0 netns $INET
+  ip addr add "$HOSTNET.1/30" dev "$HOSTVETH"
+  ip link set "$HOSTVETH" up
+  ip -n $INET addr add "$HOSTNET.2/30" dev host0
   ip -n $INET link set host0 up
   for pair in "$AP ap0" "$AP up0" "$CELL cell0" "$CELL up0" "$INET inet-ap" "$INET inet-cell"; do
     set -- $pair; ip -n "$1" link set "$2" up
@@ -90,8 +101,10 @@ dhcp() { # ns iface address mask router lease
 
 running() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
-cell_dhcp() { # on|off
-  if [ "$1" = on ]; then
+# The carrier's DHCP server runs while the session is up (carrier on) and it is not silenced (the
+# fault `cell-dhcp off`, which a session restart does not undo).
+cell_dhcp_apply() {
+  if [ ! -e "$RUN/carrier.off" ] && [ ! -e "$RUN/cell-dhcp.silenced" ]; then
     running "$RUN/$CELL.pid" && return 0
     dhcp $CELL cell0 100.67.169.178 255.255.255.252 100.67.169.177 7200
   else
@@ -99,15 +112,20 @@ cell_dhcp() { # on|off
   fi
 }
 
+cell_dhcp() { # on|off: the carrier's DHCP server answers, or is silent whatever the session does
+  if [ "$1" = on ]; then rm -f "$RUN/cell-dhcp.silenced"; else : >"$RUN/cell-dhcp.silenced"; fi
+  cell_dhcp_apply
+}
+
 carrier() { # on|off: the packet data session's effect on the network
+  ip -n $CELL rule del pref 10 2>/dev/null || true
   if [ "$1" = on ]; then
-    ip -n $CELL rule del pref 10 2>/dev/null || true
-    cell_dhcp on
+    rm -f "$RUN/carrier.off"
   else
-    ip -n $CELL rule del pref 10 2>/dev/null || true
     ip -n $CELL rule add pref 10 iif cell0 blackhole
-    cell_dhcp off
+    : >"$RUN/carrier.off"
   fi
+  cell_dhcp_apply
 }
 
 dns() { # on|off 53|54: the internet's DNS servers answer for *.uplink.test and refuse the rest

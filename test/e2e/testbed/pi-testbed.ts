@@ -1,27 +1,56 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
+import { SimulatedModem } from "./modem-sim.ts";
 
 /**
- * The simulated Pi of netns.sh, driven from TypeScript: the namespaces, the simulated modem's state,
- * the real uplink-server inside "the internet" (192.0.2.10) and the real agent inside the Pi.
+ * The simulated Pi of netns.sh, driven from TypeScript: the namespaces, the simulated SIM7600G-H
+ * that the real qmicli and qmi-network talk to (modem-sim.ts), the real uplink-server inside "the
+ * internet" (192.0.2.10) and the real agent inside the Pi.
  * Shared by the e2e suite (test/e2e/*.test.ts) and the failover benchmark (bench/failover.ts).
  */
 export const ROOT = join(import.meta.dirname, "..", "..", "..");
 export const TESTBED = import.meta.dirname;
 const NETNS_SH = join(TESTBED, "netns.sh");
-export const RUN_DIR = "/run/uplink-testbed";
-export const MODEM_STATE = join(RUN_DIR, "modem.state");
-/** Not cdc-wdm0: a machine with a real modem keeps its own device; this one is a plain file. */
-export const QMI_DEVICE = "/dev/cdc-wdm9";
-export const PI_RESOLV_CONF = "/etc/netns/upl-pi/resolv.conf";
-/** The Pi's PATH: the modem's stand-ins and the udhcpc with its hook first, then the real tools. */
-export const PI_PATH = [join(TESTBED, "modem"), join(TESTBED, "pi-bin"), "/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"].join(":");
+/**
+ * Which testbed: UPLINK_TESTBED=NAME (default `upl`) names its namespaces NAME-pi, NAME-ap,
+ * NAME-cell, NAME-inet; UPLINK_TESTBED_HOSTNET=A.B.C (default 10.99.9) is the root namespace's /30
+ * to the server. Two runs with different names do not meet (netns.sh reads the same variables).
+ */
+export const TESTBED_NAME = process.env.UPLINK_TESTBED ?? "upl";
+const HOSTNET = process.env.UPLINK_TESTBED_HOSTNET ?? "10.99.9";
+/** A namespace of this testbed: `pi`, `ap`, `cell` or `inet`. */
+export const nsName = (ns: "pi" | "ap" | "cell" | "inet") => `${TESTBED_NAME}-${ns}`;
+export const RUN_DIR = TESTBED_NAME === "upl" ? "/run/uplink-testbed" : `/run/uplink-testbed-${TESTBED_NAME}`;
+/**
+ * The simulated modem's control device as the agent is configured with it: /dev/cdc-wdm9 (or
+ * UPLINK_TESTBED_WDM), a symlink to the modem's pty bind-mounted onto a node named cdc-wdm0 in the
+ * testbed's own directory, as udev links name a port. libqmi resolves the link and finds
+ * cdc-wdm0 in the Pi's /sys/class; a machine with a real modem keeps its own /dev/cdc-wdm0, and
+ * qmi-network's state file is this device's, not the real one's.
+ */
+export const QMI_DEVICE = `/dev/cdc-wdm${process.env.UPLINK_TESTBED_WDM ?? "9"}`;
+/** qmi-network's state file for that device (it names it after the device's basename). */
+export const QMI_NETWORK_STATE = `/tmp/qmi-network-state-${QMI_DEVICE.slice("/dev/".length)}`;
+/** The testbed's own qmi-network profile, for bringing the session up as a Pi's boot does. */
+export const QMI_NETWORK_PROFILE = join(RUN_DIR, "qmi-network.conf");
+export const PI_RESOLV_CONF = `/etc/netns/${nsName("pi")}/resolv.conf`;
+/**
+ * The Pi's PATH: the udhcpc with its hook first, then the system's tools, the real qmicli and
+ * qmi-network (libqmi-utils) among them. Nothing of the repository stands in for a modem tool.
+ */
+export const PI_PATH = [join(TESTBED, "pi-bin"), "/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"].join(":");
+/**
+ * How a command runs on the Pi: in its network namespace, in a private mount namespace where
+ * pi-sysfs.sh makes /sys/class say that cdc-wdm0 is a qmi_wwan port with wwan0 beside it.
+ * `--propagation unchanged` keeps the testbed's later binds of the control device visible.
+ */
+export const PI_EXEC = ["netns", "exec", nsName("pi"), "unshare", "-m", "--propagation", "unchanged", join(TESTBED, "pi-sysfs.sh"), "env", `PATH=${PI_PATH}`];
 export const SERVER_ADDR = "192.0.2.10";
 /** The server's address as the root namespace reaches it (the upl-inet0 veth). */
-export const SERVER_FROM_HOST = "10.99.9.2";
+export const SERVER_FROM_HOST = `${HOSTNET}.2`;
 export const HTTP_PORT = 8080;
 export const MQTT_PORT = 1883;
 
@@ -32,35 +61,28 @@ export function isRoot(): boolean {
 }
 
 export async function netns(...args: string[]): Promise<void> {
-  await execa("bash", [NETNS_SH, ...args], { stdio: "ignore", env: { UPLINK_MODEM_STATE: MODEM_STATE } });
+  await execa("bash", [NETNS_SH, ...args], { stdio: "ignore", env: { UPLINK_TESTBED: TESTBED_NAME, UPLINK_TESTBED_HOSTNET: HOSTNET } });
 }
 
 /** Runs a command inside a namespace (`pi`, `ap`, `cell`, `inet`). */
 export function inNs(ns: "pi" | "ap" | "cell" | "inet", cmd: string, args: string[], reject = true) {
-  return execa("ip", ["netns", "exec", `upl-${ns}`, "env", `PATH=${PI_PATH}`, `UPLINK_MODEM_STATE=${MODEM_STATE}`, cmd, ...args], {
+  const prefix = ns === "pi" ? PI_EXEC : ["netns", "exec", nsName(ns), "env", `PATH=${PI_PATH}`];
+  return execa("ip", [...prefix, cmd, ...args], {
     reject,
     env: { LC_ALL: "C" },
   });
 }
 
 export async function ip(ns: "pi" | "ap" | "cell" | "inet", ...args: string[]): Promise<void> {
-  await execa("ip", ["-n", `upl-${ns}`, ...args]);
+  await execa("ip", ["-n", nsName(ns), ...args]);
 }
 
-export interface ModemState {
-  SIM: "present" | "absent";
-  REG: "registered" | "not-registered";
-  SESSION: "connected" | "disconnected";
-  RSSI_DBM: number;
-  RSRP_DBM: number;
-}
+let sim: SimulatedModem | null = null;
 
-const HEALTHY_MODEM: ModemState = { SIM: "present", REG: "registered", SESSION: "connected", RSSI_DBM: -61, RSRP_DBM: -90 };
-
-/** Writes the simulated modem's state (the stand-ins read it on every call). */
-export function writeModem(state: Partial<ModemState>, base: ModemState = HEALTHY_MODEM): void {
-  const s = { ...base, ...state };
-  writeFileSync(MODEM_STATE, Object.entries(s).map(([k, v]) => `${k}=${v}`).join("\n") + "\n");
+/** The simulated SIM7600G-H of the running testbed. */
+export function modem(): SimulatedModem {
+  if (!sim) throw new Error("the testbed is not up");
+  return sim;
 }
 
 /** A DHCP exchange on a Pi link through the lease hook, as the Pi's setup does at boot. */
@@ -70,19 +92,45 @@ export async function lease(iface: "wlan0" | "wwan0"): Promise<void> {
 
 export async function testbedUp(): Promise<void> {
   await netns("up");
-  if (!existsSync(QMI_DEVICE)) writeFileSync(QMI_DEVICE, "");
+  rmSync(QMI_NETWORK_STATE, { force: true });
+  writeFileSync(QMI_NETWORK_PROFILE, "APN=internet\nPROXY=yes\n");
+  sim = new SimulatedModem(RUN_DIR, nsName("pi"), netns, QMI_DEVICE);
+  await sim.start();
   await healthy();
 }
 
 export async function testbedDown(): Promise<void> {
+  await sim?.stop().catch(() => {});
+  sim = null;
   await netns("down").catch(() => {});
-  rmSync(QMI_DEVICE, { force: true });
+  rmSync(QMI_NETWORK_STATE, { force: true });
+}
+
+/**
+ * The modem healthy with its packet session up, brought up as a Pi's boot does: the real
+ * qmi-network, through qmi-proxy, with the testbed's profile. A stale state file (a session the
+ * modem no longer has) is cleared by its stop first.
+ */
+async function modemHealthy(): Promise<void> {
+  const m = modem();
+  if (!m.isHealthy()) m.modem.resetToHealthy();
+  await m.settled();
+  const connected = () => m.modem.snapshot.session.status === "connected";
+  for (let attempt = 1; !connected(); attempt++) {
+    await inNs("pi", "qmi-network", [`--profile=${QMI_NETWORK_PROFILE}`, QMI_DEVICE, "stop"], false);
+    const start = await inNs("pi", "qmi-network", [`--profile=${QMI_NETWORK_PROFILE}`, QMI_DEVICE, "start"], false);
+    if (connected()) break;
+    if (attempt >= 5) throw new Error(`qmi-network start failed ${attempt} times:\n${start.stdout}\n${start.stderr}`);
+    await sleep(500);
+  }
+  await m.settled();
 }
 
 /** Puts every part of the testbed back as a healthy Pi in the field has it. */
 export async function healthy(): Promise<void> {
-  writeModem({});
-  await netns("carrier", "on");
+  await modemHealthy();
+  // The carrier's DHCP may have been silenced by a test.
+  await netns("cell-dhcp", "on");
   await netns("dns", "on", "53");
   await netns("dns", "on", "54");
   await ip("ap", "link", "set", "ap0", "up");
@@ -142,7 +190,7 @@ export class InetServer {
   async start(): Promise<void> {
     const child = spawn(
       "ip",
-      ["netns", "exec", "upl-inet", process.execPath, join(ROOT, "server/bin/uplink-server.js"), "--data", this.dataDir, "--http-port", String(HTTP_PORT), "--mqtt-port", String(MQTT_PORT)],
+      ["netns", "exec", nsName("inet"), process.execPath, join(ROOT, "server/bin/uplink-server.js"), "--data", this.dataDir, "--http-port", String(HTTP_PORT), "--mqtt-port", String(MQTT_PORT)],
       { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, UPLINK_LOG_LEVEL: "warn" } },
     );
     this.child = child;
@@ -260,7 +308,7 @@ export class PiAgent {
     this.out = "";
     const child = spawn(
       "ip",
-      ["netns", "exec", "upl-pi", "env", `PATH=${PI_PATH}`, `UPLINK_MODEM_STATE=${MODEM_STATE}`, process.execPath, join(ROOT, "agent/bin/uplink-agent.js"), "run", "--config", configPath],
+      [...PI_EXEC, process.execPath, join(ROOT, "agent/bin/uplink-agent.js"), "run", "--config", configPath],
       { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] },
     );
     this.child = child;

@@ -39,6 +39,12 @@ export class QmiModemServer {
   private readonly sockets = new Map<Socket, string>();
   private seq = 0;
   readonly log: Exchange[] = [];
+  /**
+   * Awaited before each answer is written: the testbed makes the carrier catch up with the
+   * modem first, so that a session start answers once its bearer carries traffic.
+   */
+  replyGate: (() => Promise<void>) | null = null;
+  private readonly pending = new WeakMap<Socket, Promise<void>>();
 
   constructor(
     readonly socketPath: string,
@@ -120,6 +126,20 @@ export class QmiModemServer {
       result: response ? (resultOf(response) ?? 0) : null,
     });
     if (this.log.length > 5000) this.log.splice(0, this.log.length - 5000);
-    if (response && !socket.destroyed) socket.write(encodeMessage(response));
+    if (!response) return;
+    const bytes = encodeMessage(response);
+    const gate = this.replyGate;
+    if (!gate) {
+      if (!socket.destroyed) socket.write(bytes);
+      return;
+    }
+    // Answers stay in order on each channel.
+    const next = (this.pending.get(socket) ?? Promise.resolve())
+      .then(() => gate())
+      .catch(() => {})
+      .then(() => {
+        if (!socket.destroyed) socket.write(bytes);
+      });
+    this.pending.set(socket, next);
   }
 }
