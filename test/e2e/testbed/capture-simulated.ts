@@ -2,8 +2,8 @@
  * Captures the real qmicli and qmi-network (Debian's libqmi-utils) against the simulated
  * SIM7600G-H, for states no public capture shows: `npx tsx test/e2e/testbed/capture-simulated.ts`
  * (root). They show the tools' real formatting, not a real modem's answers; test/fixtures/SOURCES.md
- * labels them so. Each is what the command printed, stdout then stderr (as `2>&1` would give for
- * these commands, which print their error last).
+ * labels them so. Each is what `CMD 2>&1` printed in the Pi's namespaces (LC_ALL=C, so glib's
+ * curly quotes in file errors come out as `?`).
  */
 import { execa } from "execa";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -17,8 +17,8 @@ const FIXTURES = join(ROOT, "test/fixtures");
 const written: string[] = [];
 
 async function capture(path: string, cmd: string, args: string[]) {
-  const r = await inNs("pi", cmd, args, false);
-  const text = [r.stdout, r.stderr].filter((s) => s.length > 0).join("\n") + "\n";
+  const r = await inNs("pi", "sh", ["-c", '"$@" 2>&1', "sh", cmd, ...args], false);
+  const text = r.stdout + "\n";
   const file = join(FIXTURES, `${path}-${suffix}`);
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, text);
