@@ -245,8 +245,8 @@ let token: string;
 }
 log(`registered ${devices.length} devices in ${dir}`);
 
-async function startUplink(): Promise<Target & { httpUrl: string }> {
-  const [httpPort, mqttPort] = [await freePort(), await freePort()];
+async function startUplink(ports?: { httpPort: number; mqttPort: number }): Promise<Target & { httpUrl: string; httpPort: number; mqttPort: number }> {
+  const { httpPort, mqttPort } = ports ?? { httpPort: await freePort(), mqttPort: await freePort() };
   const args = [join(ROOT, "server/bin/uplink-server.js"), "--data", dir, "--http-port", String(httpPort), "--mqtt-port", String(mqttPort)];
   const execArgv = PROFILE_DIR ? ["--cpu-prof", "--cpu-prof-dir", PROFILE_DIR] : [];
   const child = spawn(process.execPath, [...execArgv, ...args], {
@@ -265,6 +265,8 @@ async function startUplink(): Promise<Target & { httpUrl: string }> {
   return {
     name: "uplink",
     httpUrl,
+    httpPort,
+    mqttPort,
     mqttUrl: `mqtt://127.0.0.1:${mqttPort}`,
     pid: child.pid!,
     scrape: async () => parseScrape(await (await fetch(`${httpUrl}/metrics`)).text()),
@@ -301,6 +303,39 @@ async function startBare(): Promise<Target> {
   };
 }
 
+/** The few series of /metrics this bench reads that parseScrape does not. */
+async function scrapeText(httpUrl: string): Promise<{ statusIn: number; gaps: number; online: number }> {
+  const text = await (await fetch(`${httpUrl}/metrics`)).text();
+  const num = (re: RegExp) => Number(re.exec(text)?.[1] ?? 0);
+  return {
+    statusIn: num(/^uplink_messages_in_total\{channel="status"\} (\d+)$/m),
+    gaps: num(/^uplink_seq_gaps (\d+)$/m),
+    online: num(/^uplink_devices_online (\d+)$/m),
+  };
+}
+
+/**
+ * Restarts uplink under a connected fleet and times how long until every device has reconnected
+ * and its `online` status has been taken (each simulated device announces itself on connect).
+ */
+async function reconnectStorm(target: Awaited<ReturnType<typeof startUplink>>, pools: FleetPool[]) {
+  const n = pools.reduce((a, p) => a + p.size, 0);
+  for (const p of pools) p.pause();
+  await target.stop();
+  const spawnedAt = Date.now();
+  const server = await startUplink({ httpPort: target.httpPort, mqttPort: target.mqttPort });
+  const listeningS = (Date.now() - spawnedAt) / 1000;
+  let seen = { statusIn: 0, gaps: 0, online: 0 };
+  while (Date.now() - spawnedAt < 120_000) {
+    seen = await scrapeText(server.httpUrl);
+    if (seen.statusIn >= n) break;
+    await sleep(100);
+  }
+  const seconds = (Date.now() - spawnedAt) / 1000;
+  log(`reconnect storm: ${seen.statusIn} of ${n} devices back online ${seconds.toFixed(1)} s after the restart (listening after ${listeningS.toFixed(1)} s), ${seen.online} online in the state, gaps ${seen.gaps}`);
+  return { n, seconds, listeningS, back: seen.statusIn, online: seen.online, gaps: seen.gaps, server };
+}
+
 /** The ladder: grow the fleet step by step until the p99 delay passes 1 s. */
 async function ladder(target: Target, steps: number[], onFirstStep?: (pools: FleetPool[]) => Promise<void>): Promise<{ results: StepResult[]; pools: FleetPool[] }> {
   const results: StepResult[] = [];
@@ -331,8 +366,10 @@ const up = await ladder(uplink, STEPS, async (pools) => {
 });
 const upBurst = await burst(uplink, up.pools);
 printStep({ ...upBurst, target: "uplink" });
+const upGaps = (await scrapeText(uplink.httpUrl)).gaps;
+const storm = await reconnectStorm(uplink, up.pools);
 for (const p of up.pools) await p.stop();
-await uplink.stop();
+await storm.server.stop();
 const idle = STEPS.filter((n) => up.results.some((r) => r.devices === n && r.p99 !== null && r.p99 < 1));
 const held = idle.at(-1) ?? 0;
 
@@ -366,6 +403,11 @@ console.log(
 const cpuMsPerMessage = (r: StepResult) => ((r.cpuPct / 100) * 1000) / r.ingested;
 console.log(`ratio of uplink's ingest rate to the bare broker's: ${(upBurst.ingested / bareBurst.ingested).toFixed(2)}`);
 console.log(`server CPU per message in the burst: uplink ${cpuMsPerMessage(upBurst).toFixed(3)} ms, bare aedes ${cpuMsPerMessage(bareBurst).toFixed(3)} ms`);
+console.log(
+  `overload: uplink ${upBurst.ingested.toFixed(0)} msg/s, bare aedes ${bareBurst.ingested.toFixed(0)} msg/s, ratio ${(upBurst.ingested / bareBurst.ingested).toFixed(2)}, ` +
+    `uplink p99 ${fmtMs(upBurst.p99)} ms, gaps ${upGaps}`,
+);
+console.log(`reconnect storm: ${storm.back} of ${storm.n} devices in ${storm.seconds.toFixed(1)} s (server listening after ${storm.listeningS.toFixed(1)} s; ${storm.online} online in the state, gaps ${storm.gaps})`);
 if (rtt) {
   const r = rtt as Awaited<ReturnType<typeof commandRoundTrip>>;
   console.log(`command round trip, API POST -> device's succeeded, ${Math.min(STEPS[0]!, maxDevices)} devices online: p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms (${r.n} commands)`);

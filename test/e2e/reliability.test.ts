@@ -17,14 +17,11 @@ import { ROOT, runBin } from "../helpers/run-bin.ts";
  * the agents stop cleanly, and every audited entry (heartbeat, health, event, command response)
  * must be in the store, and the API's `delivery.gaps` must equal what is really missing: 0.
  *
- * `npm run test:faults` runs it alone (it sets UPLINK_FAULTS=1): two to three and a half minutes,
- * depending on the machine's load. UPLINK_FAULT_ROUNDS=N changes the number of rounds (10);
- * UPLINK_FAULTS_KEEP=1 keeps the data dirs (the server's uplink.db, each agent's audit) in $TMPDIR.
- *
- * Until the fixes of issue 11 are in, it runs only with UPLINK_FAULTS set; then `ENABLED` becomes
- * true and it runs with the rest of the e2e project.
+ * It runs with the rest of the e2e project (as root); `npm run test:faults` runs it alone: two to
+ * three and a half minutes, depending on the machine's load. UPLINK_FAULT_ROUNDS=N changes the
+ * number of rounds (10); UPLINK_FAULTS_KEEP=1 keeps the data dirs (the server's uplink.db, each
+ * agent's audit) in $TMPDIR.
  */
-const ENABLED = Boolean(process.env.UPLINK_FAULTS);
 const ROUNDS = Number(process.env.UPLINK_FAULT_ROUNDS ?? 10);
 const SNAPSHOTS = join(ROOT, "test/fixtures/snapshots");
 /** A long outage queues more than the publisher's window (16) before the agent is killed. */
@@ -354,7 +351,7 @@ function compare(agent: AgentProc, stored: Set<string>): DeviceReport {
   return { deviceId: agent.deviceId, written: expected.length, shed: shed.size, stored: expected.length - missing.length, missing, boots };
 }
 
-describe.skipIf(!ENABLED)("the fault suite: every outbox entry ever written is stored, and the gap count says so", () => {
+describe("the fault suite: every outbox entry ever written is stored, and the gap count says so", () => {
   let server: ServerProc;
   const agents: AgentProc[] = [];
 

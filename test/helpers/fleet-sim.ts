@@ -165,14 +165,15 @@ export function startFleetSim(o: FleetSimOptions): FleetSim {
       });
       let first = true;
       client.on("connect", () => {
-        if (!first) return;
-        first = false;
-        // As the agent should: mqtt.js writes a packet in chunks, and Nagle held the rest ~40 ms.
+        // As the agent does on every connect: a broker that restarted lost the subscription.
+        // mqtt.js writes a packet in chunks, and Nagle held the rest ~40 ms.
         (client.stream as { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true);
-        stats.connected += 1;
         s.client = client;
         client.subscribe(topics.device(s.deviceId, "cmd/req"), { qos: 1 });
         publish(s, "status", statusMessage(s.deviceId, ++s.seq, "online", s.bootId), true);
+        if (!first) return;
+        first = false;
+        stats.connected += 1;
         if (running) schedule(s, Math.random() * heartbeatMs);
         resolve();
       });

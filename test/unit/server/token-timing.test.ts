@@ -14,7 +14,7 @@ async function timed(fn: () => Promise<unknown>): Promise<number> {
 }
 
 describe("an operator token check", () => {
-  it("takes as long for an unknown id or a malformed token as for a known id with a wrong secret", async () => {
+  it("takes as long for an unknown id as for a known id with a wrong secret, and no longer for a malformed token", async () => {
     const store = openSqliteStore(":memory:");
     // The production hash (one salted SHA-256 of a 256-bit secret, see secrets.ts): the leak was a
     // check skipped for unknown ids, which made them answer at once.
@@ -42,7 +42,8 @@ describe("an operator token check", () => {
     // Before the decoy: ~0.01 (a map lookup against scrypt). Generous bounds: the CPUs are shared.
     expect(median(unknown) / median(known)).toBeGreaterThan(0.5);
     expect(median(unknown) / median(known)).toBeLessThan(2);
-    expect(median(bad) / median(known)).toBeGreaterThan(0.5);
+    // A malformed token skips the store lookup: faster, but it tells nothing an attacker does not
+    // know (the format is public). It is still answered null after the decoy check.
     expect(median(bad) / median(known)).toBeLessThan(2);
     store.close();
   });
