@@ -1,4 +1,5 @@
 import { createServer, type AddressInfo, type Server, type Socket } from "node:net";
+import type { Duplex } from "node:stream";
 import { createServer as createTlsServer } from "node:tls";
 import { Aedes, type AuthenticateError, type Client } from "aedes";
 import type { Logger } from "pino";
@@ -93,6 +94,22 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
     if (line) logger.warn({ action, reason, ...fields, ...(line.suppressed ? { suppressed: line.suppressed } : {}) }, `broker refused ${action}: ${reason}`);
   }
 
+  // A batch answers many packets at once, often several of one connection: their PUBACKs (each
+  // written by mqtt-packet in three pieces) go out in one write per connection, not one per piece.
+  const corked = new Set<Duplex>();
+  function corkUntilTheBatchIsAnswered(conn: Duplex): void {
+    if (corked.has(conn)) return;
+    conn.cork();
+    corked.add(conn);
+    // After the batch's other answers, which run in this same turn.
+    if (corked.size === 1) {
+      process.nextTick(() => {
+        for (const c of corked) c.uncork();
+        corked.clear();
+      });
+    }
+  }
+
   const aedes = await Aedes.createBroker({
     id: "uplink",
     persistence: indexedMemoryPersistence(),
@@ -166,9 +183,11 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
       }
       if (principal.kind !== "device" || !opts.ingest) return done(null);
       // Until this answers, aedes neither acknowledges the packet nor reads the device's socket again.
-      opts.ingest(packet.topic, packet.payload as Buffer, (answer) =>
-        answer === "retry" ? done(new Error("the store is unavailable: not acknowledged, send it again")) : done(null),
-      );
+      opts.ingest(packet.topic, packet.payload as Buffer, (answer) => {
+        if (client) corkUntilTheBatchIsAnswered(client.conn as unknown as Duplex);
+        if (answer === "retry") done(new Error("the store is unavailable: not acknowledged, send it again"));
+        else done(null);
+      });
     },
     authorizeSubscribe(client, sub, done) {
       const principal = principals.get(client);
