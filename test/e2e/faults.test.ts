@@ -150,7 +150,8 @@ describe.skipIf(!isRoot())("a simulated Pi on real Linux networking", () => {
       await fault.inject();
       if (!fault.cutsOff) await untilDiagnosedSince(fault.expected, since);
       if (fault.restoreAfterFirstAttempt) {
-        await waitFor(`a first ${fault.healedBy} attempt`, 60_000, async () => (await remediations("remediation.failed")).some((e) => e.command.name === fault.healedBy));
+        const first = fault.firstAttempt ?? fault.healedBy;
+        await waitFor(`a first ${first} attempt`, 60_000, async () => (await remediations("remediation.failed")).some((e) => e.command.name === first));
       }
       if (!fault.cutsOff) await fault.restore?.();
       await waitFor(`${fault.healedBy} succeeded`, 90_000, async () => (await remediations("remediation.succeeded")).some((e) => e.command.name === fault.healedBy));

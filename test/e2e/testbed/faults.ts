@@ -36,17 +36,23 @@ export interface Fault {
   fallbackLeftWithoutRoute?: boolean;
   /** The fix can only work after restore(); the agent's first attempts run while it is broken. */
   restoreAfterFirstAttempt?: boolean;
+  /** The remediation whose failed first attempt comes before restore(), when not `healedBy`. */
+  firstAttempt?: string;
 }
 
-/** The ten faults of the field guide's layers, each applied to the live testbed. */
+/** The faults of the field guide's layers, each applied to the live testbed. */
 export const FAULTS: Fault[] = [
   {
     name: "SIM removed",
     // The modem loses its registration and its session with the SIM; the carrier stops answering.
     inject: () => modem().set({ sim: "absent" }),
     expected: { link: "wwan0", layer: "session", cause: "sim-absent" },
-    // The SIM is back and the modem registers again by itself; its data session stays down.
-    restore: () => modem().set({ sim: "ready" }),
+    // The SIM is back and the modem registers again by itself (after searching a moment); its data
+    // session stays down.
+    async restore() {
+      await modem().set({ sim: "ready" });
+      await modem().registered();
+    },
     operator: [{ name: "qmi.restart" }],
     healedBy: "qmi.restart",
   },
@@ -68,6 +74,33 @@ export const FAULTS: Fault[] = [
     },
     expected: { link: "wwan0", layer: "session", cause: "no-packet-session" },
     operator: [{ name: "qmi.restart" }],
+    healedBy: "qmi.restart",
+  },
+  {
+    name: "a phantom bearer",
+    // The modem keeps saying connected while the network passes nothing (and its DHCP is silent).
+    inject: () => modem().set({ session: { phantom: true } }),
+    expected: { link: "wwan0", layer: "session", cause: "phantom-bearer" },
+    operator: [{ name: "qmi.restart" }],
+    healedBy: "qmi.restart",
+  },
+  {
+    name: "the modem gone from USB",
+    // It browns out and drops off the bus: cdc-wdm goes, qmicli cannot create its device.
+    async inject() {
+      modem().modem.leaveUsb();
+      await modem().settled();
+    },
+    expected: { link: "wwan0", layer: "session", cause: "qmi-unreachable" },
+    // It comes back on the bus by itself (power restored) and registers; its session is gone. The
+    // agent's reset fails while the device is missing; once it is back a session start heals it.
+    async restore() {
+      modem().modem.comeBack();
+      await modem().registered();
+    },
+    restoreAfterFirstAttempt: true,
+    firstAttempt: "modem.reset",
+    operator: [{ name: "modem.reset" }, { name: "qmi.restart" }],
     healedBy: "qmi.restart",
   },
   {

@@ -113,6 +113,12 @@ export class SimulatedModem {
     if (this.failures.length) throw new Error(`the simulated modem's testbed side failed: ${this.failures.splice(0).join("; ")}`);
   }
 
+  /** Waits until the modem has registered (after a SIM is back, a reset, ...). */
+  async registered(timeoutMs = 10_000): Promise<void> {
+    await waitUntil("the modem registered", timeoutMs, () => this.modem.snapshot.registration === "registered");
+    await this.settled();
+  }
+
   /** The modem as a healthy Pi has it: SIM ready, registered at home, answering, on USB. */
   isHealthy(): boolean {
     const s = this.modem.snapshot;
