@@ -14,6 +14,7 @@ import type { Fleet } from "../fleet.ts";
 import type { Metrics } from "../metrics.ts";
 import { noteIgnoredResponse } from "../commands/ignored-responses.ts";
 import { applyResponse, ignoredBecause, isFinal } from "../state/command-lifecycle.ts";
+import { PostgresError } from "../store/postgres-sync.ts";
 import type { Store } from "../store/store.ts";
 import type { CommandRecord, SeqReceipt } from "../state/types.ts";
 import { emptyReceipt, MAX_SEQ_JUMP, observeSeq, unobserve } from "./seq-receipt.ts";
@@ -138,14 +139,16 @@ class StoreRollback extends Error {}
 
 type DeviceMessage = StatusMessage | HeartbeatMessage | HealthMessage | EventMessage | CommandResponse;
 
-/** The store's own failure (I/O, a full disk, a lost database): worth another try later. */
+/**
+ * The store's own failure (I/O, a full disk, a lost database): worth another try later. What is
+ * wrong with the message itself is not: PostgreSQL's data exceptions (SQLSTATE class 22, e.g. a
+ * NUL in a string) and a value JSON cannot write.
+ */
 function isStoreFailure(err: unknown): boolean {
+  if (err instanceof PostgresError) return !(err.code ?? "").startsWith("22");
   const code = String((err as { code?: unknown })?.code ?? "");
-  return code.startsWith("SQLITE_") || code === "UPLINK_STORE_FAILED" || err instanceof StoreFailure;
+  return code.startsWith("SQLITE_") || code === "UPLINK_STORE_FAILED";
 }
-
-/** Thrown by a store adapter that lost its database (e.g. PostgreSQL unreachable). */
-export class StoreFailure extends Error {}
 
 function storeFailed(ctx: IngestContext, what: string, err: unknown): IngestOutcome {
   ctx.metrics.inc("uplink_store_failures_total");
@@ -194,12 +197,11 @@ function ingest(ctx: IngestContext, batch: Batch, { topic, receivedAt }: RawMess
 
   // The message and the receipt that counts it commit together (the batch's transaction): never
   // counted and lost, never stored and counted missing. The store's unique (device, boot, seq) has
-  // the last word on news. No savepoint per message (it cost a sixth of ingest's CPU): a store
-  // method fails before it writes (serializing comes first), or the store itself failed, and then
-  // the whole batch is retried.
+  // the last word on news. A message that cannot be stored leaves the rest of the batch whole
+  // (`isolated`); a store that failed fails the batch, which is retried.
   let change: Change;
   try {
-    const c = PERSIST[channel](ctx, batch, msg as never, receivedAt);
+    const c = ctx.store.isolated(() => PERSIST[channel](ctx, batch, msg as never, receivedAt));
     change = { ...c, receipt: seen.verdict === "stale" ? seen.receipt : c.stored ? seen.receipt : unobserve(before) };
   } catch (err) {
     if (isStoreFailure(err)) throw err;

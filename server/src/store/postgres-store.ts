@@ -200,6 +200,18 @@ export function openPostgresStore(url: string): Store {
         inTransaction = false;
       }
     },
+    isolated(work) {
+      if (!inTransaction) return work();
+      pg.query("SAVEPOINT uplink_message");
+      try {
+        const result = work();
+        pg.query("RELEASE SAVEPOINT uplink_message");
+        return result;
+      } catch (err) {
+        pg.query("ROLLBACK TO SAVEPOINT uplink_message");
+        throw err;
+      }
+    },
     saveReceipt(deviceId, receipt) {
       pg.query("INSERT INTO seq_receipts (device_id, json) VALUES ($1, $2) ON CONFLICT (device_id) DO UPDATE SET json = excluded.json", [deviceId, JSON.stringify(receipt)]);
     },

@@ -168,6 +168,9 @@ export function openSqliteStore(file: string): Store {
       // better-sqlite3 nests a transaction inside another as a savepoint.
       return db.transaction(work)();
     },
+    isolated(work) {
+      return work();
+    },
     saveReceipt(deviceId, receipt) {
       q.saveReceipt.run(deviceId, JSON.stringify(receipt));
     },

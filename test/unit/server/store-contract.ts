@@ -17,6 +17,16 @@ export function describeStoreContract(name: string, open: () => Store | Promise<
     });
     afterEach(() => store.close());
 
+    it("keeps a transaction usable after one message's writes failed inside it", () => {
+      store.addDevice("pi-1", "hash", new Date().toISOString());
+      store.transaction(() => {
+        store.appendHeartbeat("pi-1", new Date(1000).toISOString(), heartbeatMessage("pi-1", 2));
+        expect(() => store.isolated(() => store.addDevice("pi-1", "hash", new Date().toISOString()))).toThrow(/exists/);
+        store.appendHeartbeat("pi-1", new Date(2000).toISOString(), heartbeatMessage("pi-1", 3));
+      });
+      expect(store.listHeartbeats({ deviceId: "pi-1", limit: 10 }).items.map((h) => h.message.seq)).toEqual([3, 2]);
+    });
+
     it("keeps one heartbeat per device and bucket past the retention window, and all the recent ones", () => {
       const t0 = Date.UTC(2025, 0, 1);
       for (let m = 0; m < 120; m++) store.appendHeartbeat("pi-1", new Date(t0 + m * 60_000).toISOString(), heartbeatMessage("pi-1", m + 1));
