@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { deviceIdSchema, DEFAULT_TOPIC_ROOT, validateTopicRoot, COMMAND_NAMES } from "@uplink/shared";
+import { cronError } from "../runtime/cron.ts";
 
 const ifname = z.string().regex(/^[a-zA-Z0-9_.-]{1,15}$/, "an interface name (at most 15 of a-z, 0-9, _ . -)");
 const seconds = (def: number, min = 1) => z.number().int().min(min).default(def);
@@ -28,8 +29,14 @@ const modemSchema = z.strictObject({
 });
 
 const intervalsSchema = z.strictObject({
-  /** node-cron expression; the default runs at second 0 of every minute. */
-  diagnoseCron: z.string().default("0 * * * * *"),
+  /** A cron expression (runtime/cron.ts), seconds first; the default runs at second 0 of every minute. */
+  diagnoseCron: z
+    .string()
+    .default("0 * * * * *")
+    .superRefine((expr, ctx) => {
+      const error = cronError(expr);
+      if (error) ctx.addIssue({ code: "custom", message: error });
+    }),
   heartbeatS: seconds(30),
   /** Netlink changes within this window are assessed once. */
   watchDebounceMs: z.number().int().min(0).max(60_000).default(500),

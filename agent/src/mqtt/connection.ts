@@ -36,6 +36,10 @@ export function clientOptions(o: ConnectionOptions): IClientOptions {
     rejectUnauthorized: true,
     // Nothing is queued inside mqtt.js while offline: the outbox holds it, on disk.
     queueQoSZero: false,
+    // mqtt-packet otherwise fills a table of 65,536 two-byte Buffers (one per packet id) at the
+    // first publish: ~8 MB of heap, a tenth of the agent's RSS, to save one 2-byte allocation a
+    // message (a heap snapshot of the bundle found it).
+    writeCache: false,
   };
 }
 

@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import { createTopics, type Diagnosis, type Envelope } from "@uplink/shared";
-import cron from "node-cron";
 import type { Logger } from "pino";
 import { healingHandlers } from "../commands/handlers.ts";
 import { LeaseStore } from "../commands/lease-store.ts";
@@ -21,6 +20,7 @@ import type { Transport } from "../mqtt/transport.ts";
 import { Outbox } from "../outbox/outbox.ts";
 import { StorageHealth } from "../storage/storage-health.ts";
 import type { Clock } from "./clock.ts";
+import { scheduleCron } from "./cron.ts";
 import { diffDiagnosis, sameDiagnosis } from "./diff-diagnosis.ts";
 import { Healer } from "./healer.ts";
 import { buildHeartbeat } from "./heartbeat.ts";
@@ -38,7 +38,7 @@ export interface AgentDeps {
   collect: (host: Host, options: DiagnoseOptions) => Promise<Snapshot>;
   assess: (snapshot: Snapshot, options: DiagnoseOptions) => Diagnosis;
   connect: (options: ConnectionOptions) => Transport;
-  /** node-cron by default; tests pass a scheduler they drive. */
+  /** ./cron.ts by default; tests pass a scheduler they drive. */
   schedule?: (expression: string, fn: () => void) => { stop(): void };
   /** Tests shorten the catalog timeouts. */
   timeoutMs?: (name: string) => number;
@@ -134,7 +134,7 @@ export class Agent {
     this.publisher.send("event", { type: "agent.started", agentVersion: AGENT_VERSION, links: [config.links.wifi, config.links.cellular] });
     log.info({ event: "agent.started", bootId: this.bootId, deviceId: config.deviceId, pending: this.outbox.depth }, "agent started");
 
-    const schedule = this.deps.schedule ?? ((expr, fn) => cron.schedule(expr, fn, { noOverlap: true }));
+    const schedule = this.deps.schedule ?? ((expr, fn) => scheduleCron(expr, fn));
     this.cronTask = schedule(config.intervals.diagnoseCron, () => void this.diagnoseNow("schedule"));
     this.watcher = new NetlinkWatcher({
       host: this.deps.host,

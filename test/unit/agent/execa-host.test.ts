@@ -19,6 +19,23 @@ describe("the real Host", () => {
     expect(await host.run("uplink-no-such-program", [])).toMatchObject({ missing: true });
   });
 
+  it("feeds a program its input on stdin", async () => {
+    expect(await host.run("cat", [], { input: "AT+CSQ\r\n" })).toMatchObject({ exitCode: 0, stdout: "AT+CSQ\r\n" });
+  });
+
+  it("runs tools in the C locale, with the rest of the environment", async () => {
+    const r = await host.run("sh", ["-c", 'echo "$LC_ALL $LANG ${PATH:+path}"']);
+    expect(r.stdout).toBe("C C path\n");
+  });
+
+  it("watches a program's lines, and says when it ends (null when it never started)", async () => {
+    const lines: string[] = [];
+    const code = await new Promise<number | null>((resolve) => host.watchLines("sh", ["-c", "echo one; echo two; exit 4"], (l) => lines.push(l), resolve));
+    expect(lines).toEqual(["one", "two"]);
+    expect(code).toBe(4);
+    expect(await new Promise((resolve) => host.watchLines("uplink-no-such-program", [], () => {}, resolve))).toBeNull();
+  });
+
   it("stops a program at its timeout", async () => {
     const started = Date.now();
     expect(await host.run("sleep", ["5"], { timeoutMs: 200 })).toMatchObject({ timedOut: true });
