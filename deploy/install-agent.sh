@@ -2,15 +2,17 @@
 # Installs uplink's agent on a Raspberry Pi: Raspberry Pi OS Bookworm (Debian 12), arm64 or armhf.
 #
 #   sudo deploy/install-agent.sh --device-id pi-0042 --broker-url mqtts://broker.example.com:8883 \
-#        --password-file /root/pi-0042.secret [--username pi-0042] [--apn internet]
+#        --password-file /root/pi-0042.secret [--username pi-0042] [--apn internet] [--deb FILE]
 #
-# It installs Node.js (>= 20.5) and the tools the agent runs (libqmi-utils, udhcpc, iproute2,
-# e2fsprogs, usbutils), uplink itself in /opt/uplink (from this checkout, or --tarball), the
-# config /etc/uplink/agent.yaml (mode 0600) with this device's credentials, the udev rule for the
-# modem and the systemd unit, then enables and starts uplink-agent.service.
-# Safe to run twice: what is already right is left alone; an existing config is kept unless
-# --reconfigure (but made 0600, as is /etc/uplink/agent.env, if others could read it). See
-# deploy/README.md.
+# A thin wrapper around the uplink-agent Debian package (`npm run package` makes it): it installs
+# the package with apt, so that its Depends come from Debian (nodejs >= 18.19: Bookworm's own, no
+# outside repository; libqmi-utils, udhcpc or busybox, iproute2, e2fsprogs, usbutils), writes this
+# device's credentials into /etc/uplink/agent.yaml (mode 0600), then enables and starts
+# uplink-agent.service. The package brings the bundle, the unit, the udev rule and the default
+# config; its postinst starts nothing until the config has credentials.
+# Safe to run twice: the same package version is not reinstalled, a config with credentials is
+# kept unless --reconfigure (but made 0600, as is /etc/uplink/agent.env, if others could read it).
+# See deploy/README.md.
 #
 # options:
 #   --device-id ID          this device's id (a-z, 0-9, '-'; as `uplink device add ID` made it)
@@ -20,8 +22,9 @@
 #   --password-file FILE    read the password from the first line of FILE
 #   --apn APN               the SIM's APN (modem.apn; qmi-network's profile)
 #   --ca FILE               CA certificate (PEM) for a broker whose certificate no public CA signs
-#   --tarball FILE          install uplink from a release tarball instead of this checkout
-#   --reconfigure           rewrite an existing /etc/uplink/agent.yaml from the flags given
+#   --deb FILE              the uplink-agent .deb (default: the newest dist/uplink-agent_*_all.deb
+#                           of this checkout, else one beside this script)
+#   --reconfigure           rewrite /etc/uplink/agent.yaml from the flags given
 #   --no-start              install and enable, but do not start (e.g. when preparing an image)
 #   --force                 go on despite a wrong OS or architecture (for testing)
 #   --dry-run               print what would change, change nothing
@@ -38,16 +41,16 @@ readonly SELF_DIR
 # shellcheck source=deploy/install-common.sh
 . "$SELF_DIR/install-common.sh"
 readonly CHECKOUT=${SELF_DIR%/deploy}
-readonly PREFIX=/opt/uplink
 readonly CONFIG=/etc/uplink/agent.yaml
 readonly ENV_FILE=/etc/uplink/agent.env
 readonly DATA_DIR=/var/lib/uplink
-readonly UNIT=/etc/systemd/system/uplink-agent.service
-readonly UDEV_RULE=/etc/udev/rules.d/99-uplink-modem.rules
-# Debian packages the agent runs, and one program of each that proves it is there.
+readonly UDEV_RULE=/lib/udev/rules.d/99-uplink-modem.rules
+# Bookworm's nodejs is 18.19.0+dfsg: the agent's bundle targets it.
+readonly AGENT_NODE_MIN=18.19.0
+# The package's Depends (one of each alternative), and a program of each that proves it is there.
 readonly TOOLS=(libqmi-utils:qmicli libqmi-utils:qmi-network udhcpc:udhcpc iproute2:ip e2fsprogs:chattr usbutils:lsusb)
 
-device_id="" broker_url="" username="" password="" password_file="" apn="" ca="" tarball=""
+device_id="" broker_url="" username="" password="" password_file="" apn="" ca="" deb=""
 reconfigure=0 no_start=0 force=0 restart_needed=0
 
 # A double-quoted YAML (and JSON) string.
@@ -60,7 +63,7 @@ yaml_string() {
 parse_args() {
   while (($#)); do
     case $1 in
-      --device-id | --broker-url | --username | --password | --password-file | --apn | --ca | --tarball)
+      --device-id | --broker-url | --username | --password | --password-file | --apn | --ca | --deb)
         (($# >= 2)) || die 2 "$1 needs a value"
         case $1 in
           --device-id) device_id=$2 ;;
@@ -70,7 +73,7 @@ parse_args() {
           --password-file) password_file=$2 ;;
           --apn) apn=$2 ;;
           --ca) ca=$2 ;;
-          --tarball) tarball=$2 ;;
+          --deb) deb=$2 ;;
         esac
         shift 2
         ;;
@@ -113,7 +116,38 @@ check_system() {
   fi
 }
 
-install_packages() {
+# The .deb to install: --deb, else the newest one this checkout built, else one beside this script.
+find_deb() {
+  if [[ -z $deb ]]; then
+    local f
+    for f in "$CHECKOUT"/dist/uplink-agent_*_all.deb "$SELF_DIR"/uplink-agent_*_all.deb; do
+      if [[ -f $f ]] && [[ -z $deb || $f -nt $deb ]]; then deb=$f; fi
+    done
+  fi
+  if [[ -z $deb ]]; then
+    pkg_installed uplink-agent && return 0
+    die 2 "no uplink-agent .deb: run 'npm run package' in the checkout (it writes dist/uplink-agent_<version>_all.deb), or give --deb FILE"
+  fi
+  [[ -r $deb ]] || die 2 "--deb $deb: cannot read it"
+  # apt-get installs a file only when its path has a slash.
+  deb="$(cd "$(dirname "$deb")" && pwd)/$(basename "$deb")"
+}
+
+# Node.js >= 18.19: this machine's, or Debian's that apt installs for the package's Depends.
+check_node() {
+  local have cand
+  have=$(node --version 2>/dev/null || true)
+  if [[ -n $have ]] && version_ge "${have#v}" "$AGENT_NODE_MIN"; then return 0; fi
+  apt_update_once
+  cand=$(apt_candidate nodejs)
+  if [[ -n $cand && $cand != "(none)" ]] && version_ge "$(upstream_version "$cand")" "$AGENT_NODE_MIN"; then return 0; fi
+  die 4 "refusing: the agent needs Node.js >= $AGENT_NODE_MIN; ${have:+this machine has $have, }apt offers ${cand:-no nodejs}." \
+    "Raspberry Pi OS Bookworm's own nodejs (18.19) is enough: check /etc/apt/sources.list(.d) has bookworm 'main'."
+}
+
+# The package, with the tools it depends on, through apt (so that its Depends resolve), unless
+# this very version is installed already.
+install_package() {
   local missing=() pkg entry
   for entry in "${TOOLS[@]}"; do
     pkg=${entry%%:*}
@@ -132,8 +166,21 @@ install_packages() {
         "The agent needs the modem tools (qmicli, qmi-network from libqmi-utils; udhcpc) to work at all." \
         "Check /etc/apt/sources.list(.d) has Debian bookworm 'main' and run 'apt-get update'."
     fi
-    act env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" ||
-      die 4 "refusing: apt-get could not install ${missing[*]} (see above); the agent cannot work without them"
+  fi
+  check_node
+  local want="" have=""
+  if [[ -n $deb ]]; then want=$(dpkg-deb -f "$deb" Version); fi
+  have=$(dpkg-query -W -f='${Version}' uplink-agent 2>/dev/null || true)
+  local install=()
+  [[ -n $want && $want != "$have" ]] && install+=("$deb")
+  # The tools by name too: udhcpc, though busybox would satisfy the package, is what the agent runs.
+  install+=("${missing[@]}")
+  if ((${#install[@]})); then
+    [[ -n $want && $want != "$have" ]] && restart_needed=1
+    apt_update_once
+    act env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+      -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "${install[@]}" ||
+      die 4 "refusing: apt-get could not install ${install[*]} (see above); the agent cannot work without them"
   fi
   ((dry_run)) && return 0
   local absent=()
@@ -143,6 +190,11 @@ install_packages() {
   ((${#absent[@]} == 0)) || die 4 "refusing: still missing after install: ${absent[*]}"
 }
 
+# A broker password in the config, or in the UPLINK_* overrides (as the package's postinst asks).
+has_credentials() {
+  { [[ -r $ROOT$CONFIG ]] && grep -Eq '^[[:space:]]+password:[[:space:]]*[^[:space:]#]' "$ROOT$CONFIG"; } ||
+    { [[ -r $ROOT$ENV_FILE ]] && grep -Eq '^UPLINK_BROKER_{1,2}PASSWORD=.' "$ROOT$ENV_FILE"; }
+}
 
 read_password() {
   if [[ -n $password_file ]]; then
@@ -153,7 +205,8 @@ read_password() {
 }
 
 render_config() {
-  printf '%s\n' "# uplink agent config, written by deploy/install-agent.sh. Every setting and its default:"
+  printf '%s\n' "# uplink agent config, written by deploy/install-agent.sh (mode 0600: it holds the password)."
+  printf '%s\n' "# Every setting and its default:"
   printf '%s\n' "# README.md, \"Configuration\". UPLINK_* variables in /etc/uplink/agent.env override it."
   printf 'deviceId: %s\n' "$device_id"
   printf 'broker:\n'
@@ -165,15 +218,13 @@ render_config() {
   if [[ -n $apn ]]; then printf 'modem:\n  apn: %s\n' "$apn"; fi
 }
 
-write_config() {
-  local exists=0
-  [[ -f $ROOT$CONFIG ]] && exists=1
-  if ((exists && !reconfigure)); then
-    if [[ -n $device_id$broker_url$username$password$password_file$apn$ca ]]; then
-      say "keeping the existing $CONFIG (--reconfigure rewrites it from the flags)"
-    fi
-    return 0
-  fi
+# The flags a config needs are checked before anything is installed.
+config_wanted() {
+  ((reconfigure)) || ! has_credentials
+}
+
+check_config_flags() {
+  config_wanted || return 0
   read_password
   local missing=()
   [[ -n $device_id ]] || missing+=(--device-id)
@@ -190,6 +241,15 @@ write_config() {
   for s in "$username" "$password" "$ca"; do
     [[ $s != *[[:cntrl:]]* ]] || die 2 "the username, password and --ca path cannot hold control characters"
   done
+}
+
+write_config() {
+  if ! config_wanted; then
+    if [[ -n $device_id$broker_url$username$password$password_file$apn$ca ]]; then
+      say "keeping the existing $CONFIG (--reconfigure rewrites it from the flags)"
+    fi
+    return 0
+  fi
   if [[ -n $ca && ! -r $ROOT$ca ]]; then say "warning: --ca $ca does not exist (yet)"; fi
   if render_config | put_file "$CONFIG" 0600; then restart_needed=1; fi
 }
@@ -214,19 +274,6 @@ protect_secrets() {
   done
 }
 
-install_system_files() {
-  if put_file "$UDEV_RULE" 0644 <"$SELF_DIR/udev/99-uplink-modem.rules"; then
-    if command -v udevadm >/dev/null 2>&1; then
-      act udevadm control --reload-rules
-      act udevadm trigger --subsystem-match=usbmisc --action=change
-    fi
-  fi
-  if put_file "$UNIT" 0644 <"$SELF_DIR/systemd/uplink-agent.service"; then
-    restart_needed=1
-    act systemctl daemon-reload
-  fi
-}
-
 enable_and_start() {
   systemctl is-enabled --quiet uplink-agent.service 2>/dev/null || act systemctl enable uplink-agent.service
   ((no_start)) && return 0
@@ -244,14 +291,13 @@ enable_and_start() {
 main() {
   parse_args "$@"
   check_system
-  install_packages
-  install_node
+  check_config_flags
+  find_deb
+  install_package
   make_dir /etc/uplink 0750
   make_dir "$DATA_DIR" 0700
-  install_source @uplink/agent
   write_config
   protect_secrets
-  install_system_files
   enable_and_start
   if ((changed == 0)); then
     say "nothing to change: uplink-agent is installed and up to date"

@@ -113,6 +113,15 @@ if (process.argv.includes("--analyze")) {
   console.log(await esbuild.analyzeMetafile(agent.metafile, { verbose: false }));
 }
 writeFileSync(join(agentOut, "VERSION"), `${version}\n`);
+// The npm packages inside the agent's bundle, with their licenses: the Debian package's copyright.
+const bundled = new Map();
+for (const input of Object.keys(agent.metafile.inputs)) {
+  const m = /^(.*node_modules\/((?:@[^/]+\/)?[^/]+))\//.exec(input);
+  if (!m || bundled.has(m[2])) continue;
+  const pkg = JSON.parse(readFileSync(join(ROOT, m[1], "package.json"), "utf8"));
+  bundled.set(m[2], `${pkg.name} ${pkg.version} ${typeof pkg.license === "string" ? pkg.license : "see its package"}`);
+}
+writeFileSync(join(agentOut, "bundled-packages.txt"), [...bundled.values()].sort().join("\n") + "\n");
 const size = (f) => `${(readFileSync(f).length / 1024).toFixed(0)} KiB`;
 console.log(
   `build: agent/dist/uplink-agent.mjs ${size(join(agentOut, "uplink-agent.mjs"))} (map ${size(join(agentOut, "uplink-agent.mjs.map"))}),` +

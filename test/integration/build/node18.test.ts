@@ -12,6 +12,10 @@ import { startBroker, startObserver } from "../agent/helpers/broker.ts";
  * The bundle as a Pi runs it: Raspberry Pi OS Bookworm's Node 18.19, the bundle and its map alone
  * in a directory with no node_modules anywhere above it.
  */
+/** The flags of deploy/systemd/uplink-agent.service's ExecStart. */
+const UNIT_FLAGS = /^ExecStart=\S+ (.*?) \/usr\/lib\/uplink-agent\/uplink-agent\.mjs/m
+  .exec(readFileSync(join(ROOT, "deploy/systemd/uplink-agent.service"), "utf8"))![1]!
+  .split(" ");
 let node = "";
 let dir = "";
 let bundle = "";
@@ -73,7 +77,7 @@ await import(${JSON.stringify(bundle)});`,
     expect(r).toMatch(/src\/cli\/parse-cmd\.ts:\d+:\d+/);
   });
 
-  it("runs on a simulated Pi, publishes to a broker, and starts no child process", async () => {
+  it("runs on a simulated Pi with the unit's flags, publishes to a broker, and starts no child process", async () => {
     const broker = await startBroker();
     const observer = await startObserver(broker.port);
     const config = join(dir, "agent.json");
@@ -81,12 +85,15 @@ await import(${JSON.stringify(bundle)});`,
     let child: ChildProcess | undefined;
     let out = "";
     try {
-      child = spawn(node, ["--enable-source-maps", bundle, "run", "--config", config, "--simulate", join(ROOT, "test/fixtures/snapshots/healthy")], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+      // With the systemd unit's V8 flags, as the Pi runs it.
+      child = spawn(node, [...UNIT_FLAGS, bundle, "run", "--config", config, "--simulate", join(ROOT, "test/fixtures/snapshots/healthy")], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
       child.stdout!.on("data", (d) => (out += d));
       child.stderr!.on("data", (d) => (out += d));
       await observer.waitFor((r) => r.topic === "uplink/v1/pi-node18/status" && r.message.state === "online", 20_000);
       const health = await observer.waitFor((r) => r.topic === "uplink/v1/pi-node18/health", 20_000);
       expect(health.message).toMatchObject({ deviceId: "pi-node18" });
+      // Nothing but the agent's own JSON lines: no V8 warning about the flags.
+      expect(out.split("\n").filter((l) => l && !l.startsWith("{"))).toEqual([]);
       expect(children(child.pid!)).toEqual([]);
       const exited = new Promise<number | null>((resolve) => child!.on("exit", (code) => resolve(code)));
       child.kill("SIGTERM");

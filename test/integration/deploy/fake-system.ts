@@ -8,7 +8,8 @@ import { ROOT } from "../../helpers/run-bin.ts";
 /**
  * A fake Debian for the installers: a fake root (UPLINK_INSTALL_ROOT) and stubs on PATH for the
  * programs that change a system (apt-get, systemctl, useradd, npm, udevadm) or describe one
- * (dpkg, dpkg-query, apt-cache, node). Each stub appends its command line to `calls.log` and
+ * (dpkg, dpkg-query, apt-cache, node). dpkg-deb is the real one: the agent's installer is given
+ * a real .deb, which the apt-get stub unpacks into the fake root. Each stub appends its command line to `calls.log` and
  * keeps what it "did" in `state/`, so that a second run sees the first run's effects.
  */
 export interface FakeSystem {
@@ -23,9 +24,20 @@ export interface FakeSystem {
 }
 
 const STUBS: Record<string, string> = {
+  // A .deb is "installed" as dpkg would unpack it (its files into the fake root; no maintainer
+  // script runs), with its version remembered for dpkg-query.
   "apt-get": `echo "apt-get $*" >> "$FAKE/calls.log"
 if [ "$1" = install ] || [ "$1" = "-y" ] || printf '%s\\n' "$@" | grep -qx install; then
-  for a in "$@"; do case $a in -*|install) ;; *) touch "$FAKE/state/pkg-$a" ;; esac; done
+  skip=0
+  for a in "$@"; do
+    if [ $skip = 1 ]; then skip=0; continue; fi
+    case $a in
+      -o) skip=1 ;;
+      -*|install) ;;
+      *.deb) p=$(dpkg-deb -f "$a" Package); dpkg-deb -f "$a" Version > "$FAKE/state/version-$p"; touch "$FAKE/state/pkg-$p"; dpkg-deb -x "$a" "$UPLINK_INSTALL_ROOT" ;;
+      *) touch "$FAKE/state/pkg-$a" ;;
+    esac
+  done
 fi`,
   "apt-cache": `pkg=$2
 case " \${FAKE_UNAVAILABLE:-} " in *" $pkg "*) printf '%s:\\n  Installed: (none)\\n  Candidate: (none)\\n' "$pkg"; exit 0 ;; esac
@@ -33,8 +45,8 @@ if [ "$pkg" = nodejs ]; then printf 'nodejs:\\n  Installed: (none)\\n  Candidate
 printf '%s:\\n  Installed: (none)\\n  Candidate: 1.0-1\\n' "$pkg"`,
   dpkg: `[ "$1" = --print-architecture ] && echo "\${FAKE_ARCH:-arm64}"`,
   "dpkg-query": `for a in "$@"; do pkg=$a; done
-[ -e "$FAKE/state/pkg-$pkg" ] && printf 'install ok installed' && exit 0
-exit 1`,
+[ -e "$FAKE/state/pkg-$pkg" ] || exit 1
+case "$*" in *Version*) tr -d '\\n' < "$FAKE/state/version-$pkg" ;; *) printf 'install ok installed' ;; esac`,
   node: `[ "$1" = --version ] && echo "\${FAKE_NODE_VERSION:-v20.19.0}"`,
   npm: `echo "npm $* (in $PWD)" >> "$FAKE/calls.log"
 [ "$1" = ci ] && mkdir -p node_modules`,

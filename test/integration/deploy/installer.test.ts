@@ -1,11 +1,28 @@
 import { spawnSync } from "node:child_process";
-import { readFileSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { checkConfig } from "../../../agent/src/config/load.ts";
+import { ensureBuilt } from "../../helpers/built-agent.ts";
 import { ROOT } from "../../helpers/run-bin.ts";
 import { fakeSystem, type FakeSystem } from "./fake-system.ts";
+
+/** The agent's real .deb (scripts/package-deb.sh), which the fake apt-get unpacks into the fake root. */
+let debDir = "";
+let DEB = "";
+const VERSION = JSON.parse(readFileSync(join(ROOT, "agent/package.json"), "utf8")).version as string;
+beforeAll(() => {
+  ensureBuilt();
+  debDir = mkdtempSync(join(tmpdir(), "uplink-installer-deb-"));
+  const r = spawnSync("bash", [join(ROOT, "scripts/package-deb.sh"), "--out", debDir, "--no-lintian"], { cwd: ROOT, encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`package-deb.sh: ${r.stderr}`);
+  DEB = join(debDir, `uplink-agent_${VERSION}_all.deb`);
+}, 120_000);
+afterAll(() => {
+  if (debDir) rmSync(debDir, { recursive: true, force: true });
+});
 
 let systems: FakeSystem[] = [];
 afterEach(() => {
@@ -23,10 +40,11 @@ function pi(osRelease = "debian-12-bookworm.txt"): FakeSystem {
 function firstInstall(s: FakeSystem, password = 's3cret "with" \\ quotes'): string[] {
   const file = join(s.dir, "pi-0042.secret");
   writeFileSync(file, `${password}\n`, { mode: 0o600 });
-  return ["--device-id", "pi-0042", "--broker-url", "mqtts://broker.example.com:8883", "--password-file", file, "--apn", "internet"];
+  return ["--device-id", "pi-0042", "--broker-url", "mqtts://broker.example.com:8883", "--password-file", file, "--apn", "internet", "--deb", DEB];
 }
 
 const MUTATING = /^(apt-get (update|install)|npm ci|systemctl (enable|start|restart|daemon-reload)|udevadm|useradd)/;
+// (The agent's installer runs no npm and installs no unit of its own: the package has them.)
 
 describe("deploy/install-agent.sh", () => {
   it.each([
@@ -68,20 +86,38 @@ describe("deploy/install-agent.sh", () => {
     expect(check.ok, JSON.stringify(check)).toBe(true);
   });
 
-  it("installs the tools, uplink, the udev rule and the unit, then enables and starts the service", () => {
+  it("installs the package with its tools through apt, then enables and starts the service", () => {
     const s = pi();
     const r = s.run("install-agent.sh", firstInstall(s));
     expect(r.code, r.stderr).toBe(0);
     const calls = s.calls();
-    expect(calls).toContainEqual(expect.stringMatching(/^apt-get install .*libqmi-utils udhcpc iproute2 e2fsprogs usbutils$/));
-    expect(calls).toContainEqual(expect.stringMatching(/^npm ci --omit=dev --workspace=@uplink\/agent .*\(in .*\/opt\/uplink\)$/));
-    expect(calls).toEqual(expect.arrayContaining(["systemctl daemon-reload", "systemctl enable uplink-agent.service", "systemctl start uplink-agent.service"]));
-    expect(readFileSync(join(s.root, "etc/systemd/system/uplink-agent.service"), "utf8")).toBe(
-      readFileSync(join(ROOT, "deploy/systemd/uplink-agent.service"), "utf8"),
+    expect(calls).toContainEqual(
+      expect.stringMatching(new RegExp(`^apt-get install -y -qq --no-install-recommends .*--force-confold ${DEB.replace(/[.+]/g, "\\$&")} libqmi-utils udhcpc iproute2 e2fsprogs usbutils$`)),
     );
-    expect(statSync(join(s.root, "etc/udev/rules.d/99-uplink-modem.rules")).isFile()).toBe(true);
-    expect(statSync(join(s.root, "opt/uplink/agent/bin/uplink-agent.js")).isFile()).toBe(true);
+    // No npm, no source tree: the bundle is the package's.
+    expect(calls.filter((c) => c.startsWith("npm"))).toEqual([]);
+    expect(calls).toEqual(expect.arrayContaining(["systemctl enable uplink-agent.service", "systemctl start uplink-agent.service"]));
+    expect(readFileSync(join(s.root, "lib/systemd/system/uplink-agent.service"), "utf8")).toBe(readFileSync(join(ROOT, "deploy/systemd/uplink-agent.service"), "utf8"));
+    expect(statSync(join(s.root, "lib/udev/rules.d/99-uplink-modem.rules")).isFile()).toBe(true);
+    expect(statSync(join(s.root, "usr/lib/uplink-agent/uplink-agent.mjs")).isFile()).toBe(true);
     expect(statSync(join(s.root, "var/lib/uplink")).mode & 0o777).toBe(0o700);
+  });
+
+  it("does not reinstall the version that is installed, and installs a new one", () => {
+    const s = pi();
+    expect(s.run("install-agent.sh", firstInstall(s)).code).toBe(0);
+    const n = s.calls().length;
+    expect(s.run("install-agent.sh", ["--deb", DEB]).code).toBe(0);
+    expect(s.calls().slice(n).filter((c) => c.startsWith("apt-get"))).toEqual([]);
+
+    const newer = join(s.dir, `uplink-agent_${VERSION}+1_all.deb`);
+    const built = spawnSync("bash", [join(ROOT, "scripts/package-deb.sh"), "--version", `${VERSION}+1`, "--out", s.dir, "--no-lintian"], { cwd: ROOT, encoding: "utf8" });
+    expect(built.status, built.stderr).toBe(0);
+    const m = s.calls().length;
+    const r = s.run("install-agent.sh", ["--deb", newer]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(s.calls().slice(m)).toContainEqual(expect.stringMatching(/^apt-get install .*\+1_all\.deb$/));
+    expect(s.calls().slice(m)).toContain("systemctl restart uplink-agent.service");
   });
 
   it("changes nothing when run a second time", () => {
@@ -143,19 +179,29 @@ describe("deploy/install-agent.sh", () => {
     expect(s.calls().filter((c) => c.startsWith("apt-get install"))).toEqual([]);
   });
 
-  it("refuses when Node.js is older than 20.5 and apt offers no newer one, saying what to do", () => {
+  it("takes Bookworm's own Node.js 18.19 (the package's Depends), with no outside repository", () => {
     const s = pi();
-    const r = s.run("install-agent.sh", firstInstall(s), { FAKE_NODE_VERSION: "v18.19.0" });
-    expect(r.code).toBe(4);
-    expect(r.stderr).toMatch(/needs Node.js >= 20.5.0; this machine has v18.19.0, apt offers 18.19.0\+dfsg-6~deb12u2/);
-    expect(r.stderr).toMatch(/NodeSource/);
+    const r = s.run("install-agent.sh", firstInstall(s), { FAKE_NODE_VERSION: "" });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout + r.stderr).not.toMatch(/NodeSource|nodesource/);
+    const old = pi();
+    expect(old.run("install-agent.sh", firstInstall(old), { FAKE_NODE_VERSION: "v18.19.0" }).code).toBe(0);
   });
 
-  it("installs Debian's nodejs when apt offers 20 or newer", () => {
+  it("refuses when neither this machine nor apt has Node.js 18.19, saying what to do", () => {
     const s = pi();
-    const r = s.run("install-agent.sh", firstInstall(s), { FAKE_NODE_VERSION: "v18.19.0", FAKE_NODEJS_CANDIDATE: "20.19.2+dfsg-1" });
-    expect(r.code, r.stderr).toBe(0);
-    expect(s.calls()).toContainEqual(expect.stringMatching(/^apt-get install .* nodejs$/));
+    const r = s.run("install-agent.sh", firstInstall(s), { FAKE_NODE_VERSION: "v16.20.2", FAKE_NODEJS_CANDIDATE: "12.22.12~dfsg-1~deb11u4" });
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/needs Node.js >= 18.19.0; this machine has v16.20.2, apt offers 12.22.12~dfsg-1~deb11u4/);
+    expect(s.calls().filter((c) => c.startsWith("apt-get install"))).toEqual([]);
+  });
+
+  it("asks for the .deb when it finds none and the package is not installed", () => {
+    const s = pi();
+    const args = firstInstall(s).slice(0, -2);
+    const r = s.run("install-agent.sh", [...args, "--deb", join(s.dir, "missing.deb")]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--deb .*missing.deb: cannot read it/);
   });
 
   it("asks for the credentials a first install needs", () => {
@@ -204,12 +250,13 @@ describe("deploy/install-server.sh", () => {
     expect(s.calls().slice(n).filter((c) => MUTATING.test(c))).toEqual([]);
   });
 
-  it("keeps the agent's dependencies when the server joins it on one machine", () => {
+  it("installs only the server's workspace beside an agent from its package", () => {
     const s = pi();
     expect(s.run("install-agent.sh", firstInstall(s)).code).toBe(0);
     const n = s.calls().length;
     expect(s.run("install-server.sh", []).code).toBe(0);
-    expect(s.calls().slice(n)).toContainEqual(expect.stringMatching(/^npm ci --omit=dev --workspace=@uplink\/agent --workspace=@uplink\/server /));
+    expect(s.calls().slice(n)).toContainEqual(expect.stringMatching(/^npm ci --omit=dev --workspace=@uplink\/server /));
+    expect(statSync(join(s.root, "usr/lib/uplink-agent/uplink-agent.mjs")).isFile()).toBe(true);
   });
 
   it("refuses a system that is not Debian-based", () => {
@@ -224,9 +271,12 @@ describe("deploy/install-server.sh", () => {
 
 const shellcheck = spawnSync("shellcheck", ["--version"]).status === 0;
 
-describe.skipIf(!shellcheck)("the installers' shell", () => {
+describe.skipIf(!shellcheck)("the installers' and the package's shell", () => {
   it("is shellcheck clean", () => {
-    const r = spawnSync("shellcheck", ["-x", "deploy/install-agent.sh", "deploy/install-server.sh", "deploy/install-common.sh"], {
+    const scripts = ["deploy/install-agent.sh", "deploy/install-server.sh", "deploy/install-common.sh", "scripts/package-deb.sh"];
+    // The Debian package's maintainer scripts and wrapper: POSIX sh, as dpkg runs them.
+    const debian = ["deploy/debian/postinst", "deploy/debian/prerm", "deploy/debian/postrm", "deploy/debian/uplink-agent"];
+    const r = spawnSync("shellcheck", ["-x", ...scripts, ...debian], {
       cwd: ROOT,
       encoding: "utf8",
     });
