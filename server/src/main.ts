@@ -6,7 +6,7 @@ import { startDemo } from "./demo.ts";
 import { MIN_METRICS_TOKEN_LENGTH } from "./api/metrics-endpoint.ts";
 import { UplinkError } from "./errors.ts";
 import { createLogger } from "./logger.ts";
-import { startServer } from "./server.ts";
+import { startServer, type AlertOptions } from "./server.ts";
 import { BROKER_LIMIT_OPTIONS, BROKER_LIMITS_USAGE, brokerLimitsFrom } from "./broker/limit-flags.ts";
 import { describeStartupFailure, STARTUP_EXIT } from "./startup-failure.ts";
 
@@ -31,6 +31,14 @@ ${BROKER_LIMITS_USAGE}  --metrics-port N   serve /metrics on its own listener in
   --metrics-host H   that listener's address (env UPLINK_METRICS_HOST; default 127.0.0.1)
   --metrics-token-file FILE  /metrics needs "Authorization: Bearer <the file's content>"
                      (env UPLINK_METRICS_TOKEN_FILE, or the token itself in UPLINK_METRICS_TOKEN)
+  --alert-webhook URL         POST alerts there as JSON (env UPLINK_ALERT_WEBHOOK)
+  --alert-webhook-format F    json (default) or slack (env UPLINK_ALERT_WEBHOOK_FORMAT)
+  --alert-offline-after-s N   alert when a device is offline this long (env UPLINK_ALERT_OFFLINE_AFTER_S; 300)
+  --alert-fallback-after-s N  ... on a fallback link this long (env UPLINK_ALERT_FALLBACK_AFTER_S; 600)
+  --alert-layer-after-s N     ... with a root cause at a layer this long (env UPLINK_ALERT_LAYER_AFTER_S; 600)
+  --alert-data-budget-mb N    ... past N MB on cellular links this billing cycle (env UPLINK_ALERT_DATA_BUDGET_MB; off)
+  --alert-billing-day N       the day of the month (UTC) a billing cycle starts (env UPLINK_ALERT_BILLING_DAY; 1)
+                     A 0 for a time or a budget turns the rule off.
   --demo             make a demo operator token and device, and run a simulated agent
 `;
 
@@ -72,6 +80,42 @@ function metricsToken(file: string | undefined, fromEnv: string | undefined): { 
   return { metricsToken: token };
 }
 
+function nonNegative(value: string | undefined, name: string): number | undefined {
+  if (value === undefined || value === "") return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new UplinkError("UPLINK_CONFIG_INVALID", `${name}: not a number of 0 or more: ${value}`);
+  return n;
+}
+
+/** A time in seconds as milliseconds; 0 turns the rule off (null); unset keeps the default. */
+function ruleMs(value: string | undefined, name: string): number | null | undefined {
+  const s = nonNegative(value, name);
+  return s === undefined ? undefined : s === 0 ? null : s * 1000;
+}
+
+/** The alert rules and webhook, flags over environment. */
+export function alertOptions(values: Record<string, string | boolean | undefined>, env: NodeJS.ProcessEnv): AlertOptions {
+  const flag = (name: string, envName: string) => (values[name] as string | undefined) ?? (env[envName] || undefined);
+  const webhookUrl = flag("alert-webhook", "UPLINK_ALERT_WEBHOOK");
+  if (webhookUrl !== undefined && !/^https?:\/\/./.test(webhookUrl)) throw new UplinkError("UPLINK_CONFIG_INVALID", `--alert-webhook: not an http(s) URL: ${webhookUrl}`);
+  const format = flag("alert-webhook-format", "UPLINK_ALERT_WEBHOOK_FORMAT");
+  if (format !== undefined && format !== "json" && format !== "slack") throw new UplinkError("UPLINK_CONFIG_INVALID", `--alert-webhook-format: json or slack, not ${format}`);
+  const budgetMb = nonNegative(flag("alert-data-budget-mb", "UPLINK_ALERT_DATA_BUDGET_MB"), "--alert-data-budget-mb");
+  const billingDay = nonNegative(flag("alert-billing-day", "UPLINK_ALERT_BILLING_DAY"), "--alert-billing-day");
+  if (billingDay !== undefined && !(Number.isInteger(billingDay) && billingDay >= 1 && billingDay <= 28)) {
+    throw new UplinkError("UPLINK_CONFIG_INVALID", `--alert-billing-day: a day from 1 to 28, not ${billingDay}`);
+  }
+  return {
+    webhookUrl,
+    webhookFormat: format,
+    offlineAfterMs: ruleMs(flag("alert-offline-after-s", "UPLINK_ALERT_OFFLINE_AFTER_S"), "--alert-offline-after-s"),
+    fallbackAfterMs: ruleMs(flag("alert-fallback-after-s", "UPLINK_ALERT_FALLBACK_AFTER_S"), "--alert-fallback-after-s"),
+    layerFailingAfterMs: ruleMs(flag("alert-layer-after-s", "UPLINK_ALERT_LAYER_AFTER_S"), "--alert-layer-after-s"),
+    dataBudgetBytes: budgetMb === undefined ? undefined : budgetMb === 0 ? null : budgetMb * 1e6,
+    billingDay,
+  };
+}
+
 export async function main(argv: string[]): Promise<number> {
   let values;
   try {
@@ -93,6 +137,13 @@ export async function main(argv: string[]): Promise<number> {
         "metrics-port": { type: "string" },
         "metrics-host": { type: "string" },
         "metrics-token-file": { type: "string" },
+        "alert-webhook": { type: "string" },
+        "alert-webhook-format": { type: "string" },
+        "alert-offline-after-s": { type: "string" },
+        "alert-fallback-after-s": { type: "string" },
+        "alert-layer-after-s": { type: "string" },
+        "alert-data-budget-mb": { type: "string" },
+        "alert-billing-day": { type: "string" },
         demo: { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
@@ -128,6 +179,7 @@ export async function main(argv: string[]): Promise<number> {
         : {}),
       metricsHost: values["metrics-host"] ?? (env.UPLINK_METRICS_HOST || undefined),
       ...metricsToken(values["metrics-token-file"] ?? (env.UPLINK_METRICS_TOKEN_FILE || undefined), env.UPLINK_METRICS_TOKEN),
+      alerts: alertOptions(values, env),
       logger,
     });
     const demo = values.demo ? await startDemo(server, dataDir, logger.child({ component: "demo" })) : null;

@@ -68,6 +68,8 @@ export const COUNTERS: Record<string, string> = {
   uplink_command_responses_ignored_total: "command responses that changed nothing (after the command was final, or a duplicate's echo), by why",
   uplink_http_unauthorized_total: "HTTP requests refused for want of a valid token",
   uplink_sse_clients_dropped_total: "live streams closed because the client stopped reading (over SSE_MAX_BUFFERED_BYTES unsent)",
+  uplink_alerts_total: "alerts that fired or resolved, by rule and state",
+  uplink_alert_webhook_deliveries_total: "alert webhook posts: delivered, retried (a failure, tried again later) or dropped",
   uplink_http_auth_rate_limited_total: "HTTP requests answered 429 unchecked: too many failed tokens from their source address",
 };
 

@@ -11,6 +11,10 @@ import { isServerClientId, SERVER_CLIENT_ID, SERVER_USERNAME } from "./auth/prin
 import { generateSecret } from "./auth/secrets.ts";
 import { startEmbeddedBroker, type BrokerTls, type EmbeddedBroker } from "./broker/embedded-broker.ts";
 import type { BrokerLimits } from "./broker/limits.ts";
+import { DEFAULT_ALERT_RULES, type AlertRules } from "./alerts/alert.ts";
+import { createAlerting, type Alerting } from "./alerts/alerting.ts";
+import { createWebhookSender } from "./alerts/webhook.ts";
+import type { WebhookFormat } from "./alerts/webhook-body.ts";
 import { createDispatcher, type Dispatcher } from "./commands/dispatcher.ts";
 import { createFleet, type Fleet } from "./fleet.ts";
 import { handleDeviceMessages } from "./ingest/handle-message.ts";
@@ -68,6 +72,16 @@ export interface ServerOptions {
   authLimit?: AuthLimit;
   /** The embedded broker's bounds on connections and logins (broker/limits.ts). */
   brokerLimits?: Partial<BrokerLimits>;
+  /** Alert rules (defaults: DEFAULT_ALERT_RULES) and where to post them. */
+  alerts?: AlertOptions;
+}
+
+export interface AlertOptions extends Partial<AlertRules> {
+  webhookUrl?: string;
+  webhookFormat?: WebhookFormat;
+  /** Retries of a failed post: doubling from firstMs up to maxMs, maxAttempts tries in all. */
+  webhookRetry?: { firstMs?: number; maxMs?: number; maxAttempts?: number };
+  webhookQueueLimit?: number;
 }
 
 export interface RunningServer {
@@ -83,6 +97,7 @@ export interface RunningServer {
   mqttUrl: string;
   /** /metrics on its own listener, or null when the API port serves it. */
   metricsUrl: string | null;
+  alerting: Alerting;
   close(): Promise<void>;
 }
 
@@ -96,7 +111,32 @@ function registerGauges(metrics: Metrics, fleet: Fleet): void {
   metrics.gauge("uplink_heartbeats_dropped_by_devices", "heartbeats the devices shed on purpose this boot (outbox full)", () =>
     devices().reduce((n, d) => n + (d.outbox?.dropped ?? 0), 0),
   );
+  // Fleet counts for Alertmanager: the same conditions the alert rules watch.
+  metrics.gauge("uplink_devices_offline", "devices heard from at least once and offline now", () =>
+    devices().filter((d) => !d.online && d.lastSeenAt !== null).length,
+  );
+  metrics.gauge("uplink_devices_on_fallback", "devices online whose traffic leaves through a link other than the first choice", () =>
+    devices().filter((d) => d.online && d.health?.selection.onFallback).length,
+  );
+  metrics.gauge("uplink_devices_failing", "devices online whose root cause on a link (or host) is this layer", () => {
+    const counts = new Map<string, { labels: Record<string, string>; value: number }>();
+    for (const d of devices()) {
+      if (!d.online) continue;
+      for (const [link, layer] of Object.entries(d.rootCause)) {
+        if (layer === null) continue;
+        const k = `${link}/${layer}`;
+        const c = counts.get(k) ?? { labels: { link, layer }, value: 0 };
+        c.value += 1;
+        counts.set(k, c);
+      }
+    }
+    return [...counts.values()];
+  });
   metrics.gauge("uplink_commands_in_flight", "commands not final yet", () => Object.keys(fleet.state.commands).length);
+}
+
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 function openStore(opts: ServerOptions): Store {
@@ -202,6 +242,22 @@ async function wire(opts: ServerOptions, started: Array<() => unknown>): Promise
   // comes back online (ingestCtx.onDeviceOnline).
   if (!broker) await dispatcher.republishPending();
 
+  const { webhookUrl, webhookFormat, webhookRetry, webhookQueueLimit, ...ruleOptions } = opts.alerts ?? {};
+  const sender = webhookUrl
+    ? createWebhookSender({
+        url: webhookUrl,
+        format: webhookFormat,
+        logger: logger.child({ component: "alerts" }),
+        metrics,
+        firstRetryMs: webhookRetry?.firstMs,
+        maxRetryMs: webhookRetry?.maxMs,
+        maxAttempts: webhookRetry?.maxAttempts,
+        queueLimit: webhookQueueLimit,
+      })
+    : null;
+  if (sender) started.push(() => sender.close());
+  const alerting = createAlerting({ fleet, store, rules: { ...DEFAULT_ALERT_RULES, ...definedOnly(ruleOptions) }, sender, logger: logger.child({ component: "alerts" }), metrics });
+
   const offlineAfterMs = opts.offlineAfterMs ?? 180_000;
   const retentionMs = opts.heartbeatRetentionMs ?? 7 * 24 * 3600_000;
   const bucketMs = opts.heartbeatBucketMs ?? 3600_000;
@@ -210,6 +266,11 @@ async function wire(opts: ServerOptions, started: Array<() => unknown>): Promise
     const now = Date.now();
     fleet.dispatch({ kind: "tick", now: new Date(now).toISOString(), offlineAfterMs });
     dispatcher.sweep(new Date(now));
+    try {
+      alerting.evaluate(now);
+    } catch (err) {
+      logger.error({ err }, "evaluating the alert rules failed");
+    }
     if (now - lastDownsample > bucketMs / 4) {
       lastDownsample = now;
       const removed = store.downsampleHeartbeats(now - retentionMs, bucketMs);
@@ -265,8 +326,10 @@ async function wire(opts: ServerOptions, started: Array<() => unknown>): Promise
     httpUrl,
     mqttUrl,
     metricsUrl: metricsListener?.url ?? null,
+    alerting,
     async close() {
       clearInterval(ticker);
+      sender?.close();
       await metricsListener?.close();
       await app.close();
       await client.close();

@@ -6,6 +6,7 @@ import { authError, bearerToken, noSniff, type ApiDeps } from "./context.ts";
 import { isDashboardPath, registerDashboard } from "./dashboard.ts";
 import { registerMetricsRoute } from "./metrics-endpoint.ts";
 import { buildOpenApi } from "./openapi.ts";
+import { registerAlertRoutes } from "./routes-alerts.ts";
 import { registerCommandRoutes } from "./routes-commands.ts";
 import { registerDeviceRoutes } from "./routes-devices.ts";
 import { registerStreamRoute } from "./routes-stream.ts";
@@ -78,6 +79,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
 
   registerDeviceRoutes(app, deps);
   registerCommandRoutes(app, deps);
+  registerAlertRoutes(app, deps);
   registerStreamRoute(app, deps);
   registerDashboard(app);
   await app.ready();

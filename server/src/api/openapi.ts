@@ -3,6 +3,7 @@ import { COMMAND_NAMES, catalog } from "@uplink/shared";
 import {
   addDeviceBodySchema,
   addTokenBodySchema,
+  alertListQuerySchema,
   commandListQuerySchema,
   commandViewSchema,
   deviceCredentialsSchema,
@@ -18,6 +19,7 @@ import {
   tokenSchema,
 } from "./schemas.ts";
 import { eventSchema, healthSchema, heartbeatSchema } from "@uplink/shared";
+import { alertSchema } from "../alerts/alert.ts";
 
 interface RouteDoc {
   method: "get" | "post";
@@ -46,6 +48,7 @@ export const ROUTES: readonly RouteDoc[] = [
   { method: "post", path: "/api/v1/devices/{id}/commands", summary: "issue a command of the catalog; it waits while the device is offline, until it expires", auth: true, body: issueCommandBodySchema, response: commandViewSchema, status: 201 },
   { method: "get", path: "/api/v1/commands", summary: "commands, newest first", auth: true, query: commandListQuerySchema, response: pageOf(commandViewSchema) },
   { method: "get", path: "/api/v1/commands/{id}", summary: "a command's lifecycle and the device's responses", auth: true, response: commandViewSchema },
+  { method: "get", path: "/api/v1/alerts", summary: "alerts, newest first: firing ones and resolved ones with when they began and ended", auth: true, query: alertListQuerySchema, response: pageOf(alertSchema) },
   { method: "post", path: "/api/v1/tokens", summary: "add an operator token; shown in this answer only", auth: true, body: addTokenBodySchema, response: tokenSchema, status: 201 },
   { method: "get", path: "/api/v1/stream", summary: "live updates as Server-Sent Events (event: device, event, command)", auth: true, query: streamQuerySchema, contentType: "text/event-stream" },
 ];

@@ -7,6 +7,7 @@ import {
   heartbeatSchema,
   layerNameSchema,
 } from "@uplink/shared";
+import { ALERT_RULES } from "../alerts/alert.ts";
 import { COMMAND_LIFECYCLE } from "../state/types.ts";
 
 /**
@@ -101,6 +102,15 @@ export const eventQuerySchema = seriesQuerySchema.extend({ type: z.string().max(
 export const commandListQuerySchema = z.strictObject({
   deviceId: deviceIdSchema.optional(),
   state: z.enum(COMMAND_LIFECYCLE).optional(),
+  limit,
+  cursor: z.string().max(64).optional(),
+});
+
+export const alertListQuerySchema = z.strictObject({
+  deviceId: deviceIdSchema.optional(),
+  state: z.enum(["firing", "resolved"]).optional(),
+  rule: z.enum(ALERT_RULES).optional(),
+  since: timeParam.optional().describe("alerts that fired at or after this time"),
   limit,
   cursor: z.string().max(64).optional(),
 });

@@ -75,4 +75,18 @@ export const PG_MIGRATIONS: readonly string[] = [
     json TEXT NOT NULL
   );
   `,
+  // Alerts: one row per occurrence, updated in place when it resolves.
+  `
+  CREATE TABLE alerts (
+    seq BIGSERIAL PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    device_id TEXT NOT NULL,
+    rule TEXT NOT NULL,
+    state TEXT NOT NULL,
+    fired_ms BIGINT NOT NULL,
+    json TEXT NOT NULL
+  );
+  CREATE INDEX alerts_device ON alerts (device_id, seq);
+  CREATE INDEX alerts_state ON alerts (state);
+  `,
 ];

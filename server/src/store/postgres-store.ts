@@ -1,3 +1,4 @@
+import type { Alert } from "../alerts/alert.ts";
 import { UplinkError } from "../errors.ts";
 import { FINAL_LIFECYCLE_STATES, type CommandRecord, type DeviceState } from "../state/types.ts";
 import { idFromCursor, page } from "./paging.ts";
@@ -243,6 +244,28 @@ export function openPostgresStore(url: string): Store {
       params.push(cq.limit + 1);
       const rows = pg.query(`SELECT seq AS id, json FROM commands WHERE ${where.join(" AND ")} ORDER BY seq DESC LIMIT $${params.length}`, params).rows;
       return page(rows as Row[], cq.limit, (r) => JSON.parse(String(r.json)) as CommandRecord);
+    },
+    saveAlert(a) {
+      pg.query(
+        "INSERT INTO alerts (id, device_id, rule, state, fired_ms, json) VALUES ($1, $2, $3, $4, $5, $6) " +
+          "ON CONFLICT (id) DO UPDATE SET state = excluded.state, json = excluded.json",
+        [a.id, a.deviceId, a.rule, a.state, Date.parse(a.firedAt), JSON.stringify(a)],
+      );
+    },
+    listAlerts(aq) {
+      const params: unknown[] = [idFromCursor(aq.cursor), aq.sinceMs ?? 0];
+      const where = ["seq < $1", "fired_ms >= $2"];
+      for (const [column, value] of [["device_id", aq.deviceId], ["state", aq.state], ["rule", aq.rule]] as const) {
+        if (value === undefined) continue;
+        params.push(value);
+        where.push(`${column} = $${params.length}`);
+      }
+      params.push(aq.limit + 1);
+      const rows = pg.query(`SELECT seq AS id, json FROM alerts WHERE ${where.join(" AND ")} ORDER BY seq DESC LIMIT $${params.length}`, params).rows;
+      return page(rows as Row[], aq.limit, (r) => JSON.parse(String(r.json)) as Alert);
+    },
+    listFiringAlerts() {
+      return pg.query("SELECT json FROM alerts WHERE state = 'firing' ORDER BY seq").rows.map((r) => JSON.parse(String(r.json)) as Alert);
     },
     listOpenCommands() {
       return pg

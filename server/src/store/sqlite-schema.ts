@@ -79,4 +79,18 @@ export const MIGRATIONS: readonly string[] = [
     json TEXT NOT NULL
   );
   `,
+  // Alerts: one row per occurrence, updated in place when it resolves.
+  `
+  CREATE TABLE alerts (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    device_id TEXT NOT NULL,
+    rule TEXT NOT NULL,
+    state TEXT NOT NULL,
+    fired_ms INTEGER NOT NULL,
+    json TEXT NOT NULL
+  );
+  CREATE INDEX alerts_device ON alerts (device_id, seq);
+  CREATE INDEX alerts_state ON alerts (state);
+  `,
 ];

@@ -1,4 +1,5 @@
 import Database from "better-sqlite3";
+import type { Alert } from "../alerts/alert.ts";
 import { UplinkError } from "../errors.ts";
 import { FINAL_LIFECYCLE_STATES, type CommandRecord, type DeviceState } from "../state/types.ts";
 import { openSqliteFile } from "./sqlite-open.ts";
@@ -65,6 +66,11 @@ export function openSqliteStore(file: string): Store {
     getCommand: db.prepare("SELECT json FROM commands WHERE id = ?"),
     saveReceipt: db.prepare("INSERT INTO seq_receipts (device_id, json) VALUES (?, ?) ON CONFLICT (device_id) DO UPDATE SET json = excluded.json"),
     receipts: db.prepare("SELECT device_id, json FROM seq_receipts"),
+    saveAlert: db.prepare(
+      "INSERT INTO alerts (id, device_id, rule, state, fired_ms, json) VALUES (?, ?, ?, ?, ?, ?) " +
+        "ON CONFLICT (id) DO UPDATE SET state = excluded.state, json = excluded.json",
+    ),
+    firingAlerts: db.prepare("SELECT json FROM alerts WHERE state = 'firing' ORDER BY seq"),
     openCommands: db.prepare(
       `SELECT json FROM commands WHERE state NOT IN (${FINAL_LIFECYCLE_STATES.map(() => "?").join(", ")}) ORDER BY seq`,
     ),
@@ -199,6 +205,25 @@ export function openSqliteStore(file: string): Store {
         .prepare(`SELECT seq AS id, json FROM commands WHERE ${where.join(" AND ")} ORDER BY seq DESC LIMIT ?`)
         .all(...params, cq.limit + 1) as Row[];
       return page(rows, cq.limit, (r) => JSON.parse(String(r.json)) as CommandRecord);
+    },
+    saveAlert(a) {
+      q.saveAlert.run(a.id, a.deviceId, a.rule, a.state, Date.parse(a.firedAt), JSON.stringify(a));
+    },
+    listAlerts(aq) {
+      const where = ["seq < ?", "fired_ms >= ?"];
+      const params: unknown[] = [idFromCursor(aq.cursor), aq.sinceMs ?? 0];
+      for (const [column, value] of [["device_id", aq.deviceId], ["state", aq.state], ["rule", aq.rule]] as const) {
+        if (value === undefined) continue;
+        where.push(`${column} = ?`);
+        params.push(value);
+      }
+      const rows = db
+        .prepare(`SELECT seq AS id, json FROM alerts WHERE ${where.join(" AND ")} ORDER BY seq DESC LIMIT ?`)
+        .all(...params, aq.limit + 1) as Row[];
+      return page(rows, aq.limit, (r) => JSON.parse(String(r.json)) as Alert);
+    },
+    listFiringAlerts() {
+      return (q.firingAlerts.all() as Row[]).map((r) => JSON.parse(String(r.json)) as Alert);
     },
     listOpenCommands() {
       return (q.openCommands.all(...FINAL_LIFECYCLE_STATES) as Row[]).map((r) => JSON.parse(String(r.json)) as CommandRecord);

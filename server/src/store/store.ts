@@ -1,4 +1,5 @@
 import type { EventMessage, HealthMessage, HeartbeatMessage } from "@uplink/shared";
+import type { Alert } from "../alerts/alert.ts";
 import type { CommandLifecycleState, CommandRecord, DeviceState, SeqReceipt } from "../state/types.ts";
 
 /**
@@ -62,7 +63,23 @@ export interface Store {
   listCommands(q: { deviceId?: string; state?: CommandLifecycleState; limit: number; cursor?: string | null }): Page<CommandRecord>;
   listOpenCommands(): CommandRecord[];
 
+  /** Stores an alert, or its new state (same id). */
+  saveAlert(alert: Alert): void;
+  /** Alerts newest first; `sinceMs` on when they fired. */
+  listAlerts(q: AlertQuery): Page<Alert>;
+  /** The alerts firing now, oldest first: what the evaluator resumes with after a restart. */
+  listFiringAlerts(): Alert[];
+
   close(): void;
+}
+
+export interface AlertQuery {
+  deviceId?: string;
+  state?: Alert["state"];
+  rule?: Alert["rule"];
+  sinceMs?: number;
+  limit: number;
+  cursor?: string | null;
 }
 
 export interface TokenRow {

@@ -137,5 +137,33 @@ export function describeStoreContract(name: string, open: () => Store | Promise<
       expect(store.listCommands({ deviceId: "pi-1", limit: 2, cursor: p1.nextCursor }).items.map((c) => c.id)).toEqual([cmds[0]!.id]);
       expect(store.listCommands({ state: "succeeded", limit: 10 }).items.map((c) => c.id)).toEqual([cmds[1]!.id]);
     });
+
+    it("keeps alerts, updates one when it resolves, and lists them newest first by state, device and time", () => {
+      const alert = (deviceId: string, firedS: number) => ({
+        id: `device.offline:${deviceId}@${firedS}`,
+        key: `device.offline:${deviceId}`,
+        rule: "device.offline" as const,
+        deviceId,
+        subject: null,
+        state: "firing" as const,
+        since: new Date(Date.UTC(2025, 0, 1, 0, 0, firedS - 1)).toISOString(),
+        firedAt: new Date(Date.UTC(2025, 0, 1, 0, 0, firedS)).toISOString(),
+        resolvedAt: null,
+        summary: "offline",
+      });
+      const [a, b, c] = [alert("pi-1", 1), alert("pi-2", 2), alert("pi-1", 3)];
+      for (const x of [a!, b!, c!]) store.saveAlert(x);
+      store.saveAlert({ ...a!, state: "resolved", resolvedAt: c!.firedAt });
+      expect(store.listFiringAlerts().map((x) => x.id)).toEqual([b!.id, c!.id]);
+      expect(store.listAlerts({ limit: 10 }).items.map((x) => [x.id, x.state])).toEqual([
+        [c!.id, "firing"],
+        [b!.id, "firing"],
+        [a!.id, "resolved"],
+      ]);
+      expect(store.listAlerts({ deviceId: "pi-1", state: "resolved", limit: 10 }).items.map((x) => x.resolvedAt)).toEqual([c!.firedAt]);
+      const p1 = store.listAlerts({ limit: 2, sinceMs: Date.parse(b!.firedAt) });
+      expect(p1.items.map((x) => x.id)).toEqual([c!.id, b!.id]);
+      expect(p1.nextCursor === null || store.listAlerts({ limit: 2, sinceMs: Date.parse(b!.firedAt), cursor: p1.nextCursor }).items.length === 0).toBe(true);
+    });
   });
 }
