@@ -16,7 +16,11 @@ import { startWatchdog } from "../runtime/sd-notify.ts";
 
 const USAGE = "usage: uplink-agent run --config <file> [--simulate <snapshot-dir>]\n";
 
-async function simulatedHost(dir: string, options: Parameters<typeof readOnlyCaptures>[0]): Promise<Host> {
+async function simulatedHost(
+  dir: string,
+  options: Parameters<typeof readOnlyCaptures>[0],
+  metrics: { wifi: number; cellular: number },
+): Promise<Host> {
   let snapshot: Map<string, string>;
   try {
     snapshot = await readSnapshotDir(dir);
@@ -24,7 +28,7 @@ async function simulatedHost(dir: string, options: Parameters<typeof readOnlyCap
     throw new AgentError("UPLINK_SIMULATE_DIR", `${dir}: ${(err as Error).message}`, { dir });
   }
   if (snapshot.size === 0) throw new AgentError("UPLINK_SIMULATE_DIR", `${dir} holds no <kind>.txt capture`, { dir });
-  return new SimulatedHost(snapshot, readOnlyCaptures(options));
+  return new SimulatedHost(snapshot, readOnlyCaptures(options), { links: options.links, metrics });
 }
 
 /**
@@ -71,7 +75,7 @@ export async function runCli(argv: string[]): Promise<number> {
   try {
     const config = await loadConfig(values.config);
     log = pino({ level: config.logLevel, base: { deviceId: config.deviceId } });
-    const host = values.simulate ? await simulatedHost(values.simulate, diagnoseOptionsOf(config)) : new ExecaHost();
+    const host = values.simulate ? await simulatedHost(values.simulate, diagnoseOptionsOf(config), config.preference.metrics) : new ExecaHost();
     if (values.simulate) log.warn({ event: "agent.simulated", dir: values.simulate }, "simulating a Pi from a snapshot: no real command runs");
     if (!values.simulate && config.ignoreLinkdownRoutes) await ignoreLinkdownRoutes(host, log);
     agent = new Agent({ config, host, clock: systemClock, log, collect: (h, o) => collectSnapshot(h, o), assess: diagnose, connect: connectMqtt });

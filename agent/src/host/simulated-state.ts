@@ -101,3 +101,94 @@ export function setImmutable(lsattr: string | undefined, immutable: boolean): st
   if (lsattr === undefined) return lsattr;
   return lsattr.replace(/^([-a-zA-Z]{4})[-i]([-a-zA-Z]+ )/m, (_, a: string, b: string) => `${a}${immutable ? "i" : "-"}${b}`);
 }
+
+/** `ip link set IF down`: the kernel drops every route through the link with it. */
+export function removeRoutesOf(ipRoute: string | undefined, iface: string): string | undefined {
+  const routes = parseArray(ipRoute);
+  if (!routes) return ipRoute;
+  return JSON.stringify(routes.filter((r) => r.dev !== iface));
+}
+
+/** What a DHCP server hands a link: an address, its prefix, and the router. */
+export interface SimulatedLease {
+  ip: string;
+  prefixLen: number;
+  router: string;
+}
+
+/**
+ * udhcpc's default.script binding a lease (BusyBox examples/udhcp/simple.script): the address on
+ * the link, the kernel's route to its subnet, and a default route through the router at the
+ * link's metric, replacing any default the link had.
+ */
+export function addLeaseRoutes(ipRoute: string | undefined, iface: string, lease: SimulatedLease, metric: number): string {
+  const routes = (parseArray(ipRoute) ?? []).filter((r) => !(r.dev === iface && (r.dst === "default" || r.protocol === "kernel")));
+  const subnet = `${networkOf(lease.ip, lease.prefixLen)}/${lease.prefixLen}`;
+  return JSON.stringify([
+    ...routes.filter((r) => r.dst === "default"),
+    { dst: "default", gateway: lease.router, dev: iface, metric, flags: [] },
+    ...routes.filter((r) => r.dst !== "default"),
+    { dst: subnet, dev: iface, protocol: "kernel", scope: "link", prefsrc: lease.ip, flags: [] },
+  ]);
+}
+
+function toInt(ip: string): number {
+  return ip.split(".").reduce((n, octet) => n * 256 + (Number(octet) & 255), 0);
+}
+
+function fromInt(n: number): string {
+  return [24, 16, 8, 0].map((shift) => Math.floor(n / 2 ** shift) % 256).join(".");
+}
+
+export function networkOf(ip: string, prefixLen: number): string {
+  const size = 2 ** (32 - Math.max(0, Math.min(32, prefixLen)));
+  return fromInt(Math.floor(toInt(ip) / size) * size);
+}
+
+/** A router for an address whose lease named none: the first other host of its subnet. */
+export function routerOf(ip: string, prefixLen: number): string {
+  const first = toInt(networkOf(ip, prefixLen)) + 1;
+  return fromInt(first === toInt(ip) ? first + 1 : first);
+}
+
+export function prefixOfNetmask(netmask: string): number {
+  return netmask.split(".").reduce((n, octet) => n + (Number(octet) >>> 0).toString(2).replace(/0/g, "").length, 0);
+}
+
+/** The default routes' devices, lowest metric first. */
+export function defaultDevices(ipRoute: string | undefined): string[] {
+  return (parseArray(ipRoute) ?? [])
+    .filter((r) => r.dst === "default")
+    .sort((a, b) => Number(a.metric ?? 0) - Number(b.metric ?? 0))
+    .map((r) => String(r.dev));
+}
+
+/** The flags of a link in `ip -j link`/`ip -j addr` output, or null when it is not there. */
+export function linkFlags(ipLink: string | undefined, iface: string): string[] | null {
+  const link = (parseArray(ipLink) ?? []).find((l) => l.ifname === iface);
+  return link && Array.isArray(link.flags) ? (link.flags as string[]) : null;
+}
+
+/**
+ * iputils ping's output (the format of test/fixtures/ping/iputils-20221126-*): every probe
+ * answered, or none; bound to a link (`-I IF`, `from SRC IF:`) or following the routing table.
+ */
+export function pingText(target: string, answered: boolean, bound?: { iface: string; src: string }): string {
+  const head = `PING ${target} (${target}) ${bound ? `from ${bound.src} ${bound.iface}: ` : ""}56(84) bytes of data.`;
+  if (!answered) {
+    return `${head}\n\n--- ${target} ping statistics ---\n2 packets transmitted, 0 received, 100% packet loss, time 1019ms\n\n`;
+  }
+  return [
+    head,
+    `64 bytes from ${target}: icmp_seq=1 ttl=63 time=0.045 ms`,
+    `64 bytes from ${target}: icmp_seq=2 ttl=63 time=0.071 ms`,
+    "",
+    `--- ${target} ping statistics ---`,
+    "2 packets transmitted, 2 received, 0% packet loss, time 1005ms",
+    "rtt min/avg/max/mdev = 0.045/0.058/0.071/0.013 ms",
+    "",
+  ].join("\n");
+}
+
+/** iputils ping bound to a link without an address or a route (test/fixtures/ping/iputils-20221126-network-unreachable.txt). */
+export const PING_UNREACHABLE = "ping: connect: Network is unreachable\n";

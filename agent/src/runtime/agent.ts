@@ -187,6 +187,8 @@ export class Agent {
 
   private async runCycle(reason: string): Promise<Diagnosis | null> {
     const { log } = this.deps;
+    // The healer judges a fix only by a diagnosis collected after it.
+    const collectedAt = this.deps.clock.now();
     try {
       const snapshot = await this.deps.collect(this.deps.host, this.options);
       const diagnosis = this.deps.assess(snapshot, this.options);
@@ -201,7 +203,7 @@ export class Agent {
         this.transport?.reconnect?.(`traffic moved from ${prev.selection.active ?? "nothing"} to ${diagnosis.selection.active}`);
       }
       this.last = { diagnosis, snapshot };
-      if (!this.stopping) void this.healer.onDiagnosis(diagnosis);
+      if (!this.stopping) void this.healer.onDiagnosis(diagnosis, collectedAt);
       return diagnosis;
     } catch (err) {
       log.error({ event: "diagnose.failed", reason, err: errorMessage(err) }, "diagnosis failed");

@@ -73,6 +73,10 @@ describe("every command's lifecycle: accepted, progress, a final state with the 
   });
 
   it("records the lease dhcp.renew obtained, and route.replace takes its gateway from it", async () => {
+    // This Pi's wwan0 is down (interface-down capture): a down link gets no lease, so up it goes first.
+    const up = request("link.up", { iface: "wwan0" });
+    await sendCommand(observer, up);
+    await finalResponse(observer, up.id);
     const req = request("dhcp.renew", { iface: "wwan0" });
     await sendCommand(observer, req);
     const final = await finalResponse(observer, req.id);

@@ -39,7 +39,11 @@ export function testConfig(port: number, dataDir: string, overrides: Partial<Age
 
 /** A simulated Pi from one of the captured snapshots. */
 export async function simulatedPi(config: AgentConfig, snapshot: string): Promise<SimulatedHost> {
-  return new SimulatedHost(await readSnapshotDir(join(SNAPSHOTS, snapshot)), readOnlyCaptures(diagnoseOptionsOf(config)));
+  const options = diagnoseOptionsOf(config);
+  return new SimulatedHost(await readSnapshotDir(join(SNAPSHOTS, snapshot)), readOnlyCaptures(options), {
+    links: options.links,
+    metrics: config.preference.metrics,
+  });
 }
 
 export function makeAgent(config: AgentConfig, host: Host, timeoutMs?: (name: string) => number): Agent {
