@@ -17,6 +17,7 @@ import { createWebhookSender } from "./alerts/webhook.ts";
 import type { WebhookFormat } from "./alerts/webhook-body.ts";
 import { createDispatcher, type Dispatcher } from "./commands/dispatcher.ts";
 import { createFleet, type Fleet } from "./fleet.ts";
+import { recordPresence } from "./history/presence-recorder.ts";
 import { handleDeviceMessages } from "./ingest/handle-message.ts";
 import { createIngestQueue } from "./ingest/ingest-queue.ts";
 import { connectServerClient, type ServerClient } from "./ingest/server-client.ts";
@@ -184,6 +185,7 @@ async function wire(opts: ServerOptions, started: Array<() => unknown>): Promise
   const fleet = createFleet(store, logger.child({ component: "fleet" }), { shared: Boolean(opts.shareGroup) });
   registerGauges(metrics, fleet);
   started.push(() => fleet.close());
+  started.push(recordPresence(fleet, store, logger.child({ component: "history" })));
 
   // The embedded broker's server principal: a fresh secret each start, known only in-process.
   const serverSecret = generateSecret(32);

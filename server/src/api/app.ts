@@ -8,6 +8,7 @@ import { registerMetricsRoute } from "./metrics-endpoint.ts";
 import { buildOpenApi } from "./openapi.ts";
 import { registerAlertRoutes } from "./routes-alerts.ts";
 import { registerCommandRoutes } from "./routes-commands.ts";
+import { registerHistoryRoutes } from "./routes-history.ts";
 import { registerDeviceRoutes } from "./routes-devices.ts";
 import { registerStreamRoute } from "./routes-stream.ts";
 
@@ -80,6 +81,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   registerDeviceRoutes(app, deps);
   registerCommandRoutes(app, deps);
   registerAlertRoutes(app, deps);
+  registerHistoryRoutes(app, deps);
   registerStreamRoute(app, deps);
   registerDashboard(app);
   await app.ready();

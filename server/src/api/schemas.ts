@@ -8,6 +8,7 @@ import {
   layerNameSchema,
 } from "@uplink/shared";
 import { ALERT_RULES } from "../alerts/alert.ts";
+import { historyWindowSchema } from "../history/device-history.ts";
 import { COMMAND_LIFECYCLE } from "../state/types.ts";
 
 /**
@@ -113,6 +114,48 @@ export const alertListQuerySchema = z.strictObject({
   since: timeParam.optional().describe("alerts that fired at or after this time"),
   limit,
   cursor: z.string().max(64).optional(),
+});
+
+export const historyQuerySchema = z.strictObject({
+  window: historyWindowSchema.default("24h").describe("24h, 7d or 30d, ending now"),
+});
+
+const availabilitySchema = z.object({
+  onlineS: z.number(),
+  expectedS: z.number().describe("the window, less any time before the device was first seen"),
+  ratio: z.number().nullable(),
+});
+const faultStatsSchema = z.object({
+  cause: z.string(),
+  count: z.number().int().describe("faults of this cause that began in the window"),
+  fixedBy: z.record(z.string(), z.number().int()).describe("per remediation (none: it came back on its own), of the faults that ended"),
+  recovered: z.number().int(),
+  recoveryS: z.object({ median: z.number().nullable(), p90: z.number().nullable() }),
+});
+const linkTimeSchema = z.record(z.string(), z.number()).describe("seconds per link, and offline");
+
+export const deviceHistorySchema = z.object({
+  deviceId: deviceIdSchema,
+  window: historyWindowSchema,
+  from: isoTime,
+  until: isoTime,
+  availability: availabilitySchema,
+  linkTimeS: linkTimeSchema,
+  outages: z.array(z.object({ start: isoTime, end: isoTime.nullable().describe("null: still offline"), durationS: z.number(), rootCause: z.string().nullable() })),
+  dataBytes: z.record(z.string(), z.object({ rxBytes: z.number(), txBytes: z.number() })).describe("per link, from the heartbeats' counters, resets counted from zero"),
+  faults: z.array(faultStatsSchema),
+});
+
+export const fleetHistorySchema = z.object({
+  window: historyWindowSchema,
+  from: isoTime,
+  until: isoTime,
+  devices: z.number().int(),
+  availability: availabilitySchema,
+  linkTimeS: linkTimeSchema,
+  outages: z.number().int(),
+  faults: z.array(faultStatsSchema),
+  perDevice: z.array(z.object({ deviceId: deviceIdSchema, availability: z.number().nullable(), outages: z.number().int() })),
 });
 
 export const streamQuerySchema = z.strictObject({

@@ -3,6 +3,7 @@ import { UplinkError } from "../errors.ts";
 import { FINAL_LIFECYCLE_STATES, type CommandRecord, type DeviceState } from "../state/types.ts";
 import { idFromCursor, page } from "./paging.ts";
 import { PG_MIGRATIONS } from "./postgres-schema.ts";
+import { presenceRow } from "./presence-row.ts";
 import { openSyncPg, PostgresError, type SyncPg, type SyncQuery } from "./postgres-sync.ts";
 import type { Page, SeriesQuery, Store, Stored } from "./store.ts";
 
@@ -266,6 +267,18 @@ export function openPostgresStore(url: string): Store {
     },
     listFiringAlerts() {
       return pg.query("SELECT json FROM alerts WHERE state = 'firing' ORDER BY seq").rows.map((r) => JSON.parse(String(r.json)) as Alert);
+    },
+    appendPresence(deviceId, r) {
+      pg.query("INSERT INTO presence (device_id, at_ms, online, link, cause) VALUES ($1, $2, $3, $4, $5)", [deviceId, r.atMs, r.online ? 1 : 0, r.link, r.cause]);
+    },
+    listPresence(deviceId, fromMs, untilMs) {
+      const before = pg.query("SELECT at_ms, online, link, cause FROM presence WHERE device_id = $1 AND at_ms < $2 ORDER BY at_ms DESC, id DESC LIMIT 1", [deviceId, fromMs]).rows[0];
+      const rows = pg.query("SELECT at_ms, online, link, cause FROM presence WHERE device_id = $1 AND at_ms >= $2 AND at_ms < $3 ORDER BY at_ms, id", [deviceId, fromMs, untilMs]).rows;
+      return { before: before ? presenceRow(before as Row) : null, rows: (rows as Row[]).map(presenceRow) };
+    },
+    lastPresence() {
+      const rows = pg.query("SELECT device_id, at_ms, online, link, cause FROM presence WHERE id IN (SELECT MAX(id) FROM presence GROUP BY device_id)").rows as Row[];
+      return Object.fromEntries(rows.map((r) => [String(r.device_id), presenceRow(r)]));
     },
     listOpenCommands() {
       return pg

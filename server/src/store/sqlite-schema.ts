@@ -93,4 +93,17 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX alerts_device ON alerts (device_id, seq);
   CREATE INDEX alerts_state ON alerts (state);
   `,
+  // Presence: one row per change of a device's online state or link, written by the server as
+  // its fleet state changes; heartbeats are downsampled past 7 days, these rows never are.
+  `
+  CREATE TABLE presence (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    device_id TEXT NOT NULL,
+    at_ms INTEGER NOT NULL,
+    online INTEGER NOT NULL,
+    link TEXT,
+    cause TEXT
+  );
+  CREATE INDEX presence_device_at ON presence (device_id, at_ms);
+  `,
 ];

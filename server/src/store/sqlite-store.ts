@@ -1,5 +1,6 @@
 import Database from "better-sqlite3";
 import type { Alert } from "../alerts/alert.ts";
+import { presenceRow } from "./presence-row.ts";
 import { UplinkError } from "../errors.ts";
 import { FINAL_LIFECYCLE_STATES, type CommandRecord, type DeviceState } from "../state/types.ts";
 import { openSqliteFile } from "./sqlite-open.ts";
@@ -69,6 +70,12 @@ export function openSqliteStore(file: string): Store {
     saveAlert: db.prepare(
       "INSERT INTO alerts (id, device_id, rule, state, fired_ms, json) VALUES (?, ?, ?, ?, ?, ?) " +
         "ON CONFLICT (id) DO UPDATE SET state = excluded.state, json = excluded.json",
+    ),
+    addPresence: db.prepare("INSERT INTO presence (device_id, at_ms, online, link, cause) VALUES (?, ?, ?, ?, ?)"),
+    presenceIn: db.prepare("SELECT at_ms, online, link, cause FROM presence WHERE device_id = ? AND at_ms >= ? AND at_ms < ? ORDER BY at_ms, id"),
+    presenceBefore: db.prepare("SELECT at_ms, online, link, cause FROM presence WHERE device_id = ? AND at_ms < ? ORDER BY at_ms DESC, id DESC LIMIT 1"),
+    lastPresence: db.prepare(
+      "SELECT device_id, at_ms, online, link, cause FROM presence WHERE id IN (SELECT MAX(id) FROM presence GROUP BY device_id)",
     ),
     firingAlerts: db.prepare("SELECT json FROM alerts WHERE state = 'firing' ORDER BY seq"),
     openCommands: db.prepare(
@@ -224,6 +231,16 @@ export function openSqliteStore(file: string): Store {
     },
     listFiringAlerts() {
       return (q.firingAlerts.all() as Row[]).map((r) => JSON.parse(String(r.json)) as Alert);
+    },
+    appendPresence(deviceId, r) {
+      q.addPresence.run(deviceId, r.atMs, r.online ? 1 : 0, r.link, r.cause);
+    },
+    listPresence(deviceId, fromMs, untilMs) {
+      const before = q.presenceBefore.get(deviceId, fromMs) as Row | undefined;
+      return { before: before ? presenceRow(before) : null, rows: (q.presenceIn.all(deviceId, fromMs, untilMs) as Row[]).map(presenceRow) };
+    },
+    lastPresence() {
+      return Object.fromEntries((q.lastPresence.all() as Row[]).map((r) => [String(r.device_id), presenceRow(r)]));
     },
     listOpenCommands() {
       return (q.openCommands.all(...FINAL_LIFECYCLE_STATES) as Row[]).map((r) => JSON.parse(String(r.json)) as CommandRecord);

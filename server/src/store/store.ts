@@ -1,5 +1,6 @@
 import type { EventMessage, HealthMessage, HeartbeatMessage } from "@uplink/shared";
 import type { Alert } from "../alerts/alert.ts";
+import type { PresenceRow } from "../history/presence.ts";
 import type { CommandLifecycleState, CommandRecord, DeviceState, SeqReceipt } from "../state/types.ts";
 
 /**
@@ -69,6 +70,13 @@ export interface Store {
   listAlerts(q: AlertQuery): Page<Alert>;
   /** The alerts firing now, oldest first: what the evaluator resumes with after a restart. */
   listFiringAlerts(): Alert[];
+
+  /** A change of a device's presence (online, link), for history that downsampling cannot blur. */
+  appendPresence(deviceId: string, row: PresenceRow): void;
+  /** The rows in [fromMs, untilMs), oldest first, and the last one before (the state at fromMs). */
+  listPresence(deviceId: string, fromMs: number, untilMs: number): { before: PresenceRow | null; rows: PresenceRow[] };
+  /** Each device's newest row: where a restarted server goes on from. */
+  lastPresence(): Record<string, PresenceRow>;
 
   close(): void;
 }

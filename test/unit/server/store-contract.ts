@@ -165,5 +165,16 @@ export function describeStoreContract(name: string, open: () => Store | Promise<
       expect(p1.items.map((x) => x.id)).toEqual([c!.id, b!.id]);
       expect(p1.nextCursor === null || store.listAlerts({ limit: 2, sinceMs: Date.parse(b!.firedAt), cursor: p1.nextCursor }).items.length === 0).toBe(true);
     });
+
+    it("keeps presence changes and gives a window's rows with the one before it", () => {
+      const r = (atMs: number, online: boolean, link: string | null) => ({ atMs, online, link, cause: online ? null : "wwan0/session" });
+      store.appendPresence("pi-1", r(1000, true, "wlan0"));
+      store.appendPresence("pi-1", r(2000, false, null));
+      store.appendPresence("pi-1", r(3000, true, "wwan0"));
+      store.appendPresence("pi-2", r(1500, true, "wlan0"));
+      expect(store.listPresence("pi-1", 1500, 3000)).toEqual({ before: r(1000, true, "wlan0"), rows: [r(2000, false, null)] });
+      expect(store.listPresence("pi-1", 0, 500)).toEqual({ before: null, rows: [] });
+      expect(store.lastPresence()).toEqual({ "pi-1": r(3000, true, "wwan0"), "pi-2": r(1500, true, "wlan0") });
+    });
   });
 }
