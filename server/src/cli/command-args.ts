@@ -22,7 +22,12 @@ export function commandArgs(name: string, pairs: Array<[string, string]>): Recor
 }
 
 /** Pure: splits argv into positionals, `--key value` pairs and boolean flags. */
-export function splitArgv(argv: string[], booleans: ReadonlySet<string>): { positionals: string[]; options: Array<[string, string]>; flags: Set<string> } {
+export function splitArgv(
+  argv: string[],
+  booleans: ReadonlySet<string>,
+  /** Refuses an option not known to the command so far (its positionals): a typo must not be ignored. */
+  known: (key: string, positionals: readonly string[]) => string | null = () => null,
+): { positionals: string[]; options: Array<[string, string]>; flags: Set<string> } {
   const positionals: string[] = [];
   const options: Array<[string, string]> = [];
   const flags = new Set<string>();
@@ -38,6 +43,8 @@ export function splitArgv(argv: string[], booleans: ReadonlySet<string>): { posi
     }
     const eq = a.indexOf("=");
     const key = eq > 0 ? a.slice(2, eq) : a.slice(2);
+    const refusal = known(key, positionals);
+    if (refusal !== null) throw new UsageError(refusal);
     if (booleans.has(key)) {
       flags.add(key);
     } else if (eq > 0) {

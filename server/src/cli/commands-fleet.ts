@@ -3,14 +3,14 @@ import type { ApiClient } from "./api-client.ts";
 import { ago, rootCauseText, table } from "./format.ts";
 import type { CliIo } from "./io.ts";
 
-export async function devicesCommand(api: ApiClient, io: CliIo, json: boolean, query: string): Promise<number> {
+export async function devicesCommand(api: ApiClient, io: CliIo, json: boolean, query: string, filtered = false): Promise<number> {
   const list = await api.get<DeviceView[]>(`/api/v1/devices${query}`);
   if (json) {
     io.out(`${JSON.stringify(list, null, 2)}\n`);
     return 0;
   }
   if (list.length === 0) {
-    io.out("no devices (add one with: uplink device add <id>)\n");
+    io.out(filtered ? "no devices match\n" : "no devices (add one with: uplink device add <id>)\n");
     return 0;
   }
   io.out(

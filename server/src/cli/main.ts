@@ -6,6 +6,8 @@ import { deviceAddCommand, tokenAddCommand } from "./commands-admin.ts";
 import { devicesCommand, showCommand, watchCommand } from "./commands-fleet.ts";
 import { runCommand } from "./commands-run.ts";
 import { processIo, type CliIo } from "./io.ts";
+import { argNames, catalogText, didYouMean } from "./suggest.ts";
+import { COMMAND_NAMES, isCommandName } from "@uplink/shared";
 
 export const USAGE = `usage: uplink <command> [options]
 
@@ -24,15 +26,34 @@ options:
   --data DIR     device add / token add straight into a data directory, no server needed
   --json         machine-readable output
 
+catalog (uplink run <device> <command> --ARG VALUE):
+${catalogText()}
+
 exit codes: 0 ok, 1 the command failed on the device, 2 usage, 3 server unreachable, 4 refused by the server
 `;
 
 const BOOLEANS = new Set(["json", "wait", "help"]);
 const GLOBAL = new Set(["server", "token", "data"]);
+const COMMANDS = ["devices", "show", "run", "watch", "device", "token", "help"];
+const OPTIONS: Record<string, readonly string[]> = { devices: ["online", "root-cause", "link"], run: ["wait", "expires-in"] };
+
+/** Pure: null when `--key` is an option of the command so far, else why not (with the closest one). */
+export function optionRefusal(key: string, positionals: readonly string[]): string | null {
+  if (GLOBAL.has(key) || key === "json" || key === "help") return null;
+  const [cmd, , name] = positionals;
+  if (cmd === undefined) return `unknown option --${key}${didYouMean(key, [...GLOBAL, "json", "help"])}`;
+  const own = [...(OPTIONS[cmd] ?? []), ...(cmd === "run" && name ? argNames(name) : [])];
+  if (own.includes(key)) return null;
+  // Before the catalog command's name, its arguments are not known yet: they are checked with it.
+  if (cmd === "run" && name === undefined) return null;
+  const what = cmd === "run" && name ? `uplink run ... ${name}` : `uplink ${cmd}`;
+  const list = own.length ? ` (it takes ${own.map((o) => `--${o}`).join(", ")})` : "";
+  return `${what}: unknown option --${key}${didYouMean(key, [...own, ...GLOBAL])}${list}`;
+}
 
 export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
   try {
-    const { positionals, options, flags } = splitArgv(argv, BOOLEANS);
+    const { positionals, options, flags } = splitArgv(argv, BOOLEANS, optionRefusal);
     const opt = (k: string) => options.find(([key]) => key === k)?.[1];
     const json = flags.has("json");
     const [cmd, ...rest] = positionals;
@@ -54,13 +75,14 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
         if (opt("online")) q.set("online", opt("online")!);
         if (opt("root-cause")) q.set("rootCause", opt("root-cause")!);
         if (opt("link")) q.set("link", opt("link")!);
-        return await devicesCommand(api, io, json, q.size ? `?${q}` : "");
+        return await devicesCommand(api, io, json, q.size ? `?${q}` : "", q.size > 0);
       }
       case "show":
         need(1, "<device>");
         return await showCommand(api, io, json, rest[0]!);
       case "run": {
-        need(2, "<device> <command>");
+        if (rest.length < 2) throw new UsageError(`uplink run: missing <device> <command>; the catalog:\n${catalogText()}`);
+        if (!isCommandName(rest[1])) throw new UsageError(`uplink run: no command "${rest[1]}" in the catalog${didYouMean(rest[1]!, COMMAND_NAMES)}`);
         const expires = opt("expires-in");
         return await runCommand(api, io, {
           json,
@@ -74,6 +96,8 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       case "watch": {
         const ctrl = new AbortController();
         process.once("SIGINT", () => ctrl.abort());
+        // An unknown device would be watched in silence forever: ask the server first.
+        if (rest[0] !== undefined) await api.get(`/api/v1/devices/${encodeURIComponent(rest[0])}`);
         return await watchCommand(api, io, json, rest[0], ctrl.signal);
       }
       case "device":
@@ -85,7 +109,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
         need(2, "<name>");
         return await tokenAddCommand(io, { json, name: rest[1]!, dataDir, api });
       default:
-        throw new UsageError(`unknown command "${cmd}"`);
+        throw new UsageError(`unknown command "${cmd}"${didYouMean(cmd, COMMANDS)}`);
     }
   } catch (err) {
     if (err instanceof UsageError) {
