@@ -30,7 +30,10 @@ const snapshot = join(ROOT, "test/fixtures/snapshots", process.argv[3] ?? "healt
 const BUNDLE = join(ROOT, "agent/dist/uplink-agent.mjs");
 if (!existsSync(BUNDLE)) throw new Error("no agent/dist/uplink-agent.mjs: npm run build first");
 /** The flags of deploy/systemd/uplink-agent.service's ExecStart. */
-const UNIT_FLAGS = (/^ExecStart=\S+ (.*?) \/usr\/lib\/uplink-agent\/uplink-agent\.mjs/m.exec(readFileSync(join(ROOT, "deploy/systemd/uplink-agent.service"), "utf8"))?.[1] ?? "").split(" ").filter(Boolean);
+const UNIT = readFileSync(join(ROOT, "deploy/systemd/uplink-agent.service"), "utf8");
+const UNIT_FLAGS = (/^ExecStart=\S+ (.*?) \/usr\/lib\/uplink-agent\/uplink-agent\.mjs/m.exec(UNIT)?.[1] ?? "").split(" ").filter(Boolean);
+/** And its Environment= lines (MALLOC_ARENA_MAX). */
+const UNIT_ENV = Object.fromEntries([...UNIT.matchAll(/^Environment=(\w+)=(\S*)$/gm)].map((m) => [m[1]!, m[2]!]));
 
 interface Variant {
   name: string;
@@ -40,10 +43,16 @@ interface Variant {
 }
 const VARIANTS: Variant[] = [
   { name: "bare node", args: () => ["-e", "setInterval(()=>{},1000)"], agent: false },
-  { name: `built (unit: ${UNIT_FLAGS.join(" ")})`, args: (c) => [...UNIT_FLAGS, BUNDLE, "run", "--config", c, "--simulate", snapshot], agent: true },
+  {
+    name: `built (the unit's: ${Object.entries(UNIT_ENV).map(([k, v]) => `${k}=${v} `).join("")}${UNIT_FLAGS.join(" ")})`,
+    args: (c) => [...UNIT_FLAGS, BUNDLE, "run", "--config", c, "--simulate", snapshot],
+    env: UNIT_ENV,
+    agent: true,
+  },
   {
     name: "built, unit flags but no source maps",
     args: (c) => [...UNIT_FLAGS.filter((f) => f !== "--enable-source-maps"), BUNDLE, "run", "--config", c, "--simulate", snapshot],
+    env: UNIT_ENV,
     agent: true,
   },
   { name: "built, no flags", args: (c) => [BUNDLE, "run", "--config", c, "--simulate", snapshot], agent: true },
