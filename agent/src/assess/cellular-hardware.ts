@@ -2,6 +2,7 @@ import type { LayerHealth } from "@uplink/shared";
 import type { Facts } from "../diagnose/facts.ts";
 import { ev } from "./evidence.ts";
 import { degraded, failing, fix, ok, unknown } from "./layer.ts";
+import { linkMissing, linkState } from "./link-state.ts";
 
 /** USB vendor ids of the modems uplink knows: SIMCom (SIM7600) and Quectel. */
 const SIMCOM = "1e0e";
@@ -12,10 +13,11 @@ const SIMCOM_QMI_PID = "9001";
 /** Layer 1 for the cellular link: the modem is on USB, its driver bound, and its interface exists. */
 export function assessCellularHardware(f: Facts, ifname: string): LayerHealth {
   const evidence = [];
-  const link = f.ipLink?.links.find((l) => l.ifname === ifname);
+  const state = linkState(f, ifname);
+  const link = state?.link;
   const modem = f.lsusb?.devices.find((d) => [SIMCOM, QUECTEL].includes(d.vendorId.toLowerCase()));
   if (modem) evidence.push(ev("lsusb", `${modem.vendorId}:${modem.productId} ${modem.description ?? ""}`.trim()));
-  if (link) evidence.push(ev("ip.link", `${ifname} exists`));
+  if (state) evidence.push(ev(state.source, `${ifname} exists`));
   const underVoltageNow = f.throttled?.underVoltageNow === true;
   const underVoltageSeen = underVoltageNow || f.throttled?.underVoltageOccurred === true || f.dmesg?.underVoltage === true;
   if (f.throttled) evidence.push(ev("vcgencmd.get_throttled", `throttled=${f.throttled.raw}`));
@@ -32,7 +34,22 @@ export function assessCellularHardware(f: Facts, ifname: string): LayerHealth {
     }
     return ok("hardware", `${ifname} is present${modem ? ` (modem ${modem.vendorId}:${modem.productId})` : ""}`, evidence);
   }
-  if (!f.ipLink && !f.lsusb) return unknown("hardware", "neither ip link nor lsusb was captured");
+  // The kernel's log says the modem left (or qmi_wwan let go of it), and nothing says it is here now.
+  const gone = f.dmesg?.modemGone ? f.dmesg : undefined;
+  if (gone && !modem) {
+    evidence.push(ev("dmesg", gone.modemGoneLine ?? "the modem left"));
+    if (gone.modemGoneHow === "driver-unbound") {
+      return failing("hardware", "driver-not-bound", `qmi_wwan let go of the modem: there is no ${ifname}`, evidence, fix("modem.reset"));
+    }
+    return failing(
+      "hardware",
+      "modem-absent",
+      `the modem dropped off USB${underVoltageSeen ? " after under-voltage" : ""}: replug it or check its power`,
+      evidence,
+    );
+  }
+  const missing = linkMissing(f, ifname);
+  if (!missing && !f.lsusb) return unknown("hardware", "neither ip link, ip addr nor lsusb was captured");
   if (modem) {
     if (modem.vendorId.toLowerCase() === SIMCOM && modem.productId.toLowerCase() !== SIMCOM_QMI_PID) {
       return failing(
@@ -59,5 +76,5 @@ export function assessCellularHardware(f: Facts, ifname: string): LayerHealth {
       evidence,
     );
   }
-  return failing("hardware", "interface-missing", `${ifname} does not exist`, [ev("ip.link", `no ${ifname}`), ...evidence]);
+  return failing("hardware", "interface-missing", `${ifname} does not exist`, [ev(missing!.source, missing!.fact), ...evidence]);
 }

@@ -4,15 +4,22 @@ import { hasIpv4 } from "./address.ts";
 import { reachableThrough } from "./reachability.ts";
 import { ev } from "./evidence.ts";
 import { degraded, failing, fix, ok, unknown } from "./layer.ts";
+import { linkState } from "./link-state.ts";
 
 /** Below these the link works, but badly: worth a look, not the root cause. */
 const WEAK_RSRP_DBM = -115;
 const WEAK_RSSI_DBM = -100;
 
 
-/** qmicli could not talk to the modem at all: the control channel, not the network, is the fault. */
-function isUnreachable(e: ToolError): boolean {
-  return /couldn't open|open the QmiDevice|Transaction timed out|No such file|not found|Resource temporarily unavailable/i.test(
+/**
+ * qmicli could not talk to the modem at all: the control channel, not the network, is the fault.
+ * `couldn't create QmiDevice: Wrong file type` is libqmi's word for a device node that is not a
+ * character device (a dangling symlink, a stale file where cdc-wdm0 was); `Couldn't query file
+ * info` for one that is gone; `Transaction timed out` for a modem that stops answering; `endpoint
+ * hangup` for one that went away mid-call.
+ */
+export function isUnreachable(e: ToolError): boolean {
+  return /couldn't open|open the QmiDevice|create QmiDevice|Wrong file type|Transaction timed out|endpoint hangup|No such file|not found|Resource temporarily unavailable/i.test(
     e.message,
   ) && e.qmiCode === undefined;
 }
@@ -23,11 +30,19 @@ function isUnreachable(e: ToolError): boolean {
  */
 export function assessCellularSession(f: Facts, ifname: string, qmiDevice: string): LayerHealth {
   const evidence: Evidence[] = [];
-  const qmiErrors = [
+  // Every qmicli capture's error speaks of the control channel, whichever subset was captured;
+  // qmi-network reports the qmicli error it ran into as its cause.
+  const qmiErrors: [string, ToolError | undefined][] = [
     ["qmicli.uim-get-card-status", f.errors.card],
     ["qmicli.nas-get-serving-system", f.errors.serving],
     ["qmicli.wds-get-packet-service-status", f.errors.packet],
-  ] as const;
+    ["qmicli.dms-get-ids", f.errors.ids],
+    ["qmicli.dms-get-operating-mode", f.errors.operatingMode],
+    ["qmicli.nas-get-signal-strength", f.errors.signal],
+    ["qmicli.wda-get-data-format", f.errors.dataFormat],
+    ["qmicli.wds-get-current-settings", f.errors.settings],
+    ["qmi-network", f.qmiNetwork?.cause ? { message: f.qmiNetwork.cause } : undefined],
+  ];
   for (const [kind, error] of qmiErrors) if (error) evidence.push(ev(kind, `error: ${error.message}`));
 
   const unreachable = qmiErrors.find(([, e]) => e && isUnreachable(e));
@@ -54,6 +69,23 @@ export function assessCellularSession(f: Facts, ifname: string, qmiDevice: strin
     }
   }
 
+  // A session start that failed, with the network's reason when qmicli printed one.
+  const start = f.qmiNetwork;
+  if (start?.action === "start" && start.status !== "connected" && (start.error || start.callEndReason)) {
+    const reason = start.verboseCallEndReason ?? start.callEndReason;
+    evidence.push(ev("qmi-network", `start failed: ${start.error ?? start.cause ?? "no session"}${reason ? ` (call end reason ${reason})` : ""}`));
+    if (!f.packet || f.packet.connectionStatus !== "connected") {
+      return failing(
+        "session",
+        "session-start-failed",
+        `the packet data session did not start${reason ? `: ${reason}` : ""}`,
+        evidence,
+        // A wrong APN or credentials need an operator's APN; another refusal may pass on a retry.
+        /apn|auth|pdp|option-unsubscribed|unknown-profile/i.test(reason ?? "") ? undefined : fix("qmi.restart"),
+      );
+    }
+  }
+
   const status = f.packet?.connectionStatus ?? f.qmiNetwork?.status;
   if (f.packet?.connectionStatus) evidence.push(ev("qmicli.wds-get-packet-service-status", `connection ${f.packet.connectionStatus}`));
   else if (f.qmiNetwork?.status) evidence.push(ev("qmi-network", `status ${f.qmiNetwork.status}`));
@@ -63,7 +95,7 @@ export function assessCellularSession(f: Facts, ifname: string, qmiDevice: strin
 
   // The phantom bearer: the modem says connected and the interface has an address, yet nothing
   // passes. Trust the probe over the modem: it is the session that is broken.
-  const link = f.ipLink?.links.find((l) => l.ifname === ifname);
+  const link = linkState(f, ifname)?.link;
   const carrier = link?.up === true && link.lowerUp === true;
   if (status === "connected" && carrier && hasIpv4(f, ifname) && reachableThrough(f, ifname) === false) {
     evidence.push(ev("ping", `no answer through ${ifname}`));

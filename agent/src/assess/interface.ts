@@ -2,13 +2,15 @@ import type { LayerHealth } from "@uplink/shared";
 import type { Facts } from "../diagnose/facts.ts";
 import { ev } from "./evidence.ts";
 import { degraded, failing, fix, ok, unknown } from "./layer.ts";
+import { linkState } from "./link-state.ts";
 
 /** Layer 3: the interface is administratively UP and has carrier (LOWER_UP). */
 export function assessInterface(f: Facts, ifname: string, role: "wifi" | "cellular"): LayerHealth {
-  if (!f.ipLink) return unknown("interface", "ip link was not captured");
-  const link = f.ipLink.links.find((l) => l.ifname === ifname);
-  if (!link) return unknown("interface", `${ifname} does not exist`);
-  const evidence = [ev("ip.link", `${ifname} <${link.flags.join(",")}> state ${link.operstate}`)];
+  if (!f.ipLink && !f.ipAddr) return unknown("interface", "neither ip link nor ip addr was captured");
+  const state = linkState(f, ifname);
+  if (!state) return unknown("interface", `${ifname} does not exist`);
+  const { link, source } = state;
+  const evidence = [ev(source, `${ifname} <${link.flags.join(",")}> state ${link.operstate}`)];
   if (!link.up) {
     return failing("interface", "link-down", `${ifname} is down`, evidence, fix("link.up", { iface: ifname }));
   }

@@ -10,6 +10,7 @@ import { lsusbKind } from "../parse/lsusb.ts";
 import { mmcliModemKind } from "../parse/mmcli-modem.ts";
 import { nmcliDeviceKind } from "../parse/nmcli-device.ts";
 import { pingKind } from "../parse/ping.ts";
+import { dmsGetIdsKind } from "../parse/qmicli-dms-get-ids.ts";
 import { dmsGetOperatingModeKind } from "../parse/qmicli-dms-get-operating-mode.ts";
 import { nasGetServingSystemKind } from "../parse/qmicli-nas-get-serving-system.ts";
 import { nasGetSignalStrengthKind } from "../parse/qmicli-nas-get-signal-strength.ts";
@@ -38,6 +39,7 @@ const single = {
   lsusb: lsusbKind,
   dmesg: dmesgKind,
   throttled: vcgencmdGetThrottledKind,
+  ids: dmsGetIdsKind,
   operatingMode: dmsGetOperatingModeKind,
   card: uimGetCardStatusKind,
   signal: nasGetSignalStrengthKind,

@@ -37,6 +37,13 @@ export const qmiNetworkSchema = z.object({
   error: z.string().min(1).optional(),
   /** The first qmicli error printed before it, the likely cause (e.g. the device is missing). */
   cause: z.string().min(1).optional(),
+  /**
+   * Why the network refused the session, as qmicli --wds-start-network prints it on stderr (the
+   * same since libqmi 1.16): `call end reason (1013): gsm-wcdma-unknown-apn`, and
+   * `verbose call end reason (6,27): [3gpp] unknown-apn`.
+   */
+  callEndReason: z.string().min(1).optional(),
+  verboseCallEndReason: z.string().min(1).optional(),
 });
 export type QmiNetwork = z.infer<typeof qmiNetworkSchema>;
 
@@ -121,6 +128,10 @@ export function parseQmiNetwork(text: string): ParseResult<QmiNetwork> {
   else if (/Profile ID creation failed/.test(text)) result.error = "Profile ID creation failed";
   const cause = errors.find((m) => !own.includes(m));
   if (cause) result.cause = cause;
+  const endReason = last(text, /(?:^|\s)call end reason \(\d+\): ([\w-]+)/m);
+  if (endReason) result.callEndReason = endReason;
+  const verbose = [...text.matchAll(/verbose call end reason \(\d+,-?\d+\): \[([\w-]+)\] ([\w-]+)/g)].at(-1);
+  if (verbose) result.verboseCallEndReason = `${verbose[1]} ${verbose[2]}`;
   return facts(result);
 }
 

@@ -20,6 +20,8 @@ export const udhcpcFactsSchema = z.object({
   leaseTimeS: z.number().int().nonnegative().optional(),
   server: z.string().optional(),
   version: z.string().optional(),
+  /** The interface, when a line names it (the default.script's `deconfig|bound interface=wwan0`). */
+  iface: z.string().regex(/^[\w.-]{1,15}$/).optional(),
 });
 export type UdhcpcFacts = z.infer<typeof udhcpcFactsSchema>;
 
@@ -35,6 +37,8 @@ export function parseUdhcpc(text: string): ParseResult<UdhcpcFacts> {
   const result: UdhcpcFacts = { leaseObtained: false };
   let recognised = 0;
   let selectServer: string | undefined;
+  const iface = /\binterface=([\w.-]{1,15})(?:\s|$)/.exec(text)?.[1];
+  if (iface !== undefined) result.iface = iface;
   for (const raw of text.split(/\r?\n/)) {
     // `udhcpc: msg`, `udhcpc[123]: msg`, or a syslog/logread line ending in one of those.
     const prefixed = /(?:^|\s)udhcpc(?:\[\d+\])?: (.*)$/.exec(raw);

@@ -74,6 +74,37 @@ describe("dmesg parser", () => {
     expect(parseDmesg(text).ok).toBe(false);
   });
 
+  it("reads the modem leaving: a USB disconnect of its path, its qmi_wwan unregistered", () => {
+    const parsed = parseDmesg(fixture("openmptcprouter-3761-qmi-wwan-register-disconnect.txt"));
+    expect(parsed.ok && parsed.facts).toMatchObject({ modemGone: true, modemGoneHow: "usb-disconnect", qmiWwanBound: false });
+    const bound = parseDmesg(fixture("sixfab-rpishields-7-rpi3-qmi-wwan-registered.txt"));
+    expect(bound.ok && bound.facts.modemGone).toBe(false);
+  });
+
+  it("reads dmesg -t and journalctl -k -o cat (no stamps, no prefixes) as the same log", () => {
+    const stamped = fixture("openmptcprouter-3761-qmi-wwan-register-disconnect.txt");
+    const bare = parseDmesg(stamped.replace(/^\[[^\]]*\]\s?/gm, ""));
+    const withStamps = parseDmesg(stamped);
+    expect(bare.ok).toBe(true);
+    if (!bare.ok || !withStamps.ok) return;
+    expect(bare.facts.lines.map((l) => l.message)).toEqual(withStamps.facts.lines.map((l) => l.message));
+    expect(bare.facts.modemGone).toBe(true);
+  });
+
+  it("reads OpenWrt logread's `kern.info kernel: [stamp]` prefix", () => {
+    const parsed = parseDmesg(fixture("openmptcprouter-4261-rm500q-logread-kern-info.txt"));
+    expect(parsed.ok && parsed.facts.lines[0]).toEqual({ timeS: 412.463921, message: "usb 1-1.3: new high-speed USB device number 7 using dwc2" });
+  });
+
+  it.each([
+    ["udhcpc's output", "../udhcpc/busybox-1.35-no-server.txt"],
+    ["lsusb's output, which names the same modem", "../lsusb/clockworkpi-uconsole-sim7600g.txt"],
+    ["a qmicli error", "../qmicli/dms-get-ids/error-no-device-simulated-sim7600g-h-libqmi-1.32.2.txt"],
+    ["qmi-network's journal lines", "../qmi-network/start-success-dw5821e-armbian-journal.txt"],
+  ])("refuses %s", (_what, path) => {
+    expect(parseDmesg(fixture(path)).ok).toBe(false);
+  });
+
   it("is registered as dmesg", () => {
     expect(dmesgKind.kind).toBe("dmesg");
   });

@@ -80,4 +80,15 @@ describe("qmi-network parser", () => {
   ])("says %j is not its output", (text) => {
     expect(qmiNetworkKind.parse(text).ok).toBe(false);
   });
+
+  it("keeps the network's call end reason of a failed start (qmicli --wds-start-network's stderr, the same since libqmi 1.16)", () => {
+    const parsed = parseQmiNetwork(fixture("start-call-failed-unknown-apn-simulated-sim7600g-h-libqmi-1.32.2.txt"));
+    expect(parsed.ok && parsed.facts).toMatchObject({
+      action: "start",
+      error: "network start failed, no packet data handle",
+      cause: "couldn't start network: QMI protocol error (14): 'CallFailed'",
+      callEndReason: "gsm-wcdma-unknown-apn",
+      verboseCallEndReason: "3gpp unknown-apn",
+    });
+  });
 });

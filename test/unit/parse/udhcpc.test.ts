@@ -14,12 +14,12 @@ describe("udhcpc parser", () => {
     {
       name: "busybox-1.35-script-lease-wlan0.txt",
       why: "ignores the lines a default.script echoes",
-      expected: { leaseObtained: true, address: "10.41.108.30", leaseTimeS: 600, server: "10.41.108.1", version: "1.35.0" },
+      expected: { leaseObtained: true, address: "10.41.108.30", leaseTimeS: 600, server: "10.41.108.1", version: "1.35.0", iface: "wlan0" },
     },
     {
       name: "busybox-1.35-script-lease-wwan0.txt",
       why: "reads the 4G lease of the field guide's /30",
-      expected: { leaseObtained: true, address: "100.67.169.178", leaseTimeS: 7200, server: "100.67.169.177", version: "1.35.0" },
+      expected: { leaseObtained: true, address: "100.67.169.178", leaseTimeS: 7200, server: "100.67.169.177", version: "1.35.0", iface: "wwan0" },
     },
     {
       name: "busybox-1.35-no-server.txt",
