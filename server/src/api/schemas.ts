@@ -142,6 +142,9 @@ export const deviceHistorySchema = z.object({
   availability: availabilitySchema,
   linkTimeS: linkTimeSchema,
   outages: z.array(z.object({ start: isoTime, end: isoTime.nullable().describe("null: still offline"), durationS: z.number(), rootCause: z.string().nullable() })),
+  stretches: z
+    .array(z.object({ start: isoTime, end: isoTime, state: z.string().describe("the link that carried traffic, offline, or unknown") }))
+    .describe("the window cut by presence, oldest first, adjacent stretches of one state merged (none before the device was first seen)"),
   dataBytes: z.record(z.string(), z.object({ rxBytes: z.number(), txBytes: z.number() })).describe("per link, from the heartbeats' counters, resets counted from zero"),
   faults: z.array(faultStatsSchema),
 });

@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { Store } from "../store/store.ts";
 import { bytesPerLink } from "./data-used.ts";
 import { faultStats, type FaultStats, type TimedEvent } from "./faults.ts";
-import { availability, outages, segments, timePerLink, type Segment } from "./presence.ts";
+import { availability, outages, segments, stretches, timePerLink, type Segment } from "./presence.ts";
 import { readCounterSamples } from "./read-heartbeats.ts";
 
 export const HISTORY_WINDOWS = { "24h": 24 * 3600_000, "7d": 7 * 24 * 3600_000, "30d": 30 * 24 * 3600_000 } as const;
@@ -37,6 +37,7 @@ export function deviceHistory(store: Store, deviceId: string, window: HistoryWin
     availability: availability(segs),
     linkTimeS: timePerLink(segs),
     outages: outages(segs, nowMs),
+    stretches: stretches(segs),
     dataBytes: bytesPerLink(readCounterSamples(store, deviceId, fromMs, nowMs), fromMs, nowMs),
     faults: faultStats(readEvents(store, deviceId, fromMs, nowMs)),
   };

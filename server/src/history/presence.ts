@@ -101,3 +101,22 @@ export function outages(segs: readonly Segment[], untilMs: number): Outage[] {
     rootCause: o.cause,
   }));
 }
+
+export interface Stretch {
+  start: string;
+  end: string;
+  /** The link that carried traffic, `offline`, or `unknown` (online before it named its link). */
+  state: string;
+}
+
+/** Pure: the segments as the dashboard's connectivity strip draws them, adjacent ones of the same state merged. */
+export function stretches(segs: readonly Segment[]): Stretch[] {
+  const out: Array<{ startMs: number; endMs: number; state: string }> = [];
+  for (const s of segs) {
+    const state = s.online ? (s.link ?? "unknown") : "offline";
+    const prev = out.at(-1);
+    if (prev && prev.state === state && prev.endMs === s.startMs) prev.endMs = s.endMs;
+    else out.push({ startMs: s.startMs, endMs: s.endMs, state });
+  }
+  return out.map((o) => ({ start: new Date(o.startMs).toISOString(), end: new Date(o.endMs).toISOString(), state: o.state }));
+}

@@ -48,6 +48,11 @@ describe("history over a real server and device", () => {
     expect(h.availability.onlineS + h.linkTimeS.offline).toBeCloseTo(h.availability.expectedS, 3);
     expect(h.outages).toEqual([{ start: server.fleet.device("pi-1")!.lastSeenAt, end: null, durationS: expect.any(Number), rootCause: "no heartbeat" }]);
     expect(h.dataBytes.wwan0).toEqual({ rxBytes: 4300, txBytes: 0 });
+    // The strip: contiguous stretches from the first presence to now, ending offline.
+    const states = h.stretches.map((s: { state: string }) => s.state);
+    expect(states.filter((s: string) => s !== "unknown")).toEqual(["wlan0", "wwan0", "offline"]);
+    for (let i = 1; i < h.stretches.length; i++) expect(h.stretches[i].start).toBe(h.stretches[i - 1].end);
+    expect(h.stretches.at(-1).start).toBe(h.outages[0].start);
     expect(h.faults).toEqual([{ cause: "not-associated", count: 1, fixedBy: { "link.up": 1 }, recovered: 1, recoveryS: { median: expect.any(Number), p90: expect.any(Number) } }]);
 
     const fleet = (await server.app.inject({ url: "/api/v1/history?window=7d", headers: auth(server.token) })).json();

@@ -1,7 +1,7 @@
 import { PROTOCOL_VERSION, type EventMessage } from "@uplink/shared";
 import { describe, expect, it } from "vitest";
 import { faultStats, quantile } from "../../../server/src/history/faults.ts";
-import { availability, outages, presenceChange, segments, timePerLink, type PresenceRow } from "../../../server/src/history/presence.ts";
+import { availability, outages, presenceChange, segments, stretches, timePerLink, type PresenceRow } from "../../../server/src/history/presence.ts";
 import { newDevice } from "../../../server/src/state/reducer.ts";
 
 const H = 3600_000;
@@ -26,6 +26,24 @@ describe("availability, time per link and outages from presence changes", () => 
     expect(outages(segs, 24 * H)).toEqual([
       { start: new Date(6 * H).toISOString(), end: new Date(8 * H).toISOString(), durationS: 7200, rootCause: "wwan0/session" },
       { start: new Date(23 * H).toISOString(), end: null, durationS: 3600, rootCause: "no heartbeat" },
+    ]);
+  });
+
+  it("cuts the window into stretches per link and offline for the dashboard's strip, equal neighbours merged", () => {
+    const iso = (h: number) => new Date(h * H).toISOString();
+    expect(stretches(segs)).toEqual([
+      { start: iso(0), end: iso(6), state: "wlan0" },
+      { start: iso(6), end: iso(8), state: "offline" },
+      { start: iso(8), end: iso(10), state: "wwan0" },
+      { start: iso(10), end: iso(23), state: "wlan0" },
+      { start: iso(23), end: iso(24), state: "offline" },
+    ]);
+    // Two offline rows in a row (a cause that changed while offline) make one stretch.
+    const twice = segments(row(-1, true, "wlan0"), [row(2, false, null, "a"), row(3, false, null, "b"), row(4, true, null)], 0, 6 * H);
+    expect(stretches(twice)).toEqual([
+      { start: iso(0), end: iso(2), state: "wlan0" },
+      { start: iso(2), end: iso(4), state: "offline" },
+      { start: iso(4), end: iso(6), state: "unknown" },
     ]);
   });
 
