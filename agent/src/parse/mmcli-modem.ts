@@ -32,7 +32,9 @@ export const mmcliModemFactsSchema = z.object({
 export type MmcliModemFacts = z.infer<typeof mmcliModemFactsSchema>;
 
 const ANSI = /\u001b\[[0-9;?]*[A-Za-z]/g;
-const ERROR_LINE = /^\s*error:\s*(.+?)\s*$/im;
+const ERROR_LINE = /^\s*error:\s*(.+?)\s*$/m; // mmcli says `error:`; iproute2 and nmcli `Error:`
+const LIBQMI_ERROR =
+  /QmiDevice|QMI protocol error|CID allocation|couldn't create client for the '|couldn't (?:get|start|stop|set) (?:network|packet service status|current settings|data format|IDs|card status|signal strength|serving system|operating mode|the HW revision)|Transaction timed out|network start failed|qmi-network-state-|Loading profile at |Profile at '/;
 // mmcli prints `--` for "no value".
 const present = (v: string | undefined): string | undefined =>
   v === undefined || v.trim() === "" || v.trim() === "--" ? undefined : v.trim();
@@ -161,7 +163,9 @@ export function parseMmcliModem(text: string): ParseResult<MmcliModemFacts> {
   const result = fromJson(clean) ?? fromText(textFields(clean));
   if (result) return facts(result);
   const err = ERROR_LINE.exec(clean);
-  if (err?.[1]) return facts({ ...emptyFacts("unknown"), error: err[1] });
+  // libqmi's errors (qmicli, qmi-network) read `error: couldn't ...` too, but name QMI's own
+  // objects; mmcli's name the modem, the bearer or the SIM (`couldn't find modem`).
+  if (err?.[1] && !LIBQMI_ERROR.test(clean)) return facts({ ...emptyFacts("unknown"), error: err[1] });
   return notThisKind("no modem state (`Status | state:` or `modem.generic.state`): this is not `mmcli -m` output");
 }
 

@@ -47,6 +47,9 @@ export type QmicliAction = keyof typeof qmicliErrorSubjects;
 const ERROR_LINE = /(?:^|[\s>:\]$#])error:[^\S\n]+([^\n]*\S)/m;
 const QMI_PROTOCOL_ERROR = /QMI protocol error \((\d+)\): '([^'\n]+)'/;
 const COULDNT_GET = /^couldn't get (.+?): /;
+/** Lines only the qmi-network script prints (libqmi utils/qmi-network.in, the same since 1.16). */
+const QMI_NETWORK_MARKERS =
+  /Loading profile at |Profile at '[^'\n]*' not found|Starting network with '|Stopping network with '|Getting status with '|Loading previous state from |Saving state at |Clearing state at |error: network start failed|Network (?:started|stopped) successfully|Network already stopped/;
 
 /** The first qmicli error in the text, or undefined when there is none. */
 export function findQmicliError(text: string): QmicliError | undefined {
@@ -68,7 +71,8 @@ export function findQmicliError(text: string): QmicliError | undefined {
  * The other qmicli action whose failure this message reports, when it is not `action`'s own.
  * Generic failures (opening the device, allocating a client, a timeout) belong to every action.
  */
-export function foreignErrorAction(message: string, action: QmicliAction): QmicliAction | undefined {
+export function foreignErrorAction(message: string, action: QmicliAction): QmicliAction | "wds-start-network" | undefined {
+  if (/^couldn't (?:start|stop) network: /.test(message)) return "wds-start-network";
   const subject = COULDNT_GET.exec(message)?.[1];
   if (subject === undefined) return undefined;
   const own: readonly string[] = qmicliErrorSubjects[action];
@@ -90,6 +94,8 @@ export function qmicliFailureOrNotThisKind(
 ): ParseResult<{ error: QmicliError }> {
   const error = findQmicliError(text);
   if (error === undefined) return notThisKind(missing);
+  // qmi-network narrates the qmicli it runs: its output holds a qmicli error, but is its own kind.
+  if (QMI_NETWORK_MARKERS.test(text)) return notThisKind(`This is qmi-network's output, not qmicli --${action}'s.`);
   const other = foreignErrorAction(error.message, action);
   if (other !== undefined) {
     return notThisKind(`This is the error of qmicli --${other}, not of --${action}.`);
