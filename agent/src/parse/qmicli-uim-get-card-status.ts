@@ -20,7 +20,9 @@ import { defineKind, facts, notThisKind, type ParseResult } from "./result.ts";
  *
  * Modems with two slots (eSIM + tray) print one block per slot, so the facts describe the card
  * the modem provisions for GSM/UMTS/LTE (`Primary GW`), else the first present card, else the
- * first slot. Older libqmi printed `Card [0]:` and 0-based indexes instead of `Slot [1]:`.
+ * first slot. libqmi before 1.22 printed `Card [0]:` and 0-based indexes instead of `Slot [1]:`
+ * (and the `Primary GW` slot and application 0-based too), and before 1.28 a card error without
+ * its closing quote.
  */
 export const cardStatusSchema = z.object({
   cardState: z.enum(["present", "absent", "error"]),
@@ -41,6 +43,17 @@ const SLOT_HEADER = /(?:Slot|Card) \[(\d+)\]:/g;
 const APPLICATION_HEADER = /Application \[\d+\]:/g;
 const CARD_STATE = /^(present|absent|error)(?::\s*(.*?))?(?:\s*\(\d+\))?$/;
 const PRIMARY_GW = /Primary GW:\s*slot '(\d+)', application '(\d+)'/;
+/**
+ * `Card state: 'present'`, or for a card in error `Card state: 'error: no-atr-received (3)'`:
+ * libqmi before 1.28 printed the error without its closing quote (fixed by commit 5dab88f8,
+ * "qmicli,uim: add missing quote", 2020-07-04), so the value is read up to its `(code)`.
+ */
+const CARD_STATE_VALUE = /(?<![\w-])Card state:[^\S\n]*'(error: [\w-]+ \(\d+\)|[a-z]+['\u2019])/;
+
+function cardStateOf(body: string): string | undefined {
+  const value = CARD_STATE_VALUE.exec(body)?.[1];
+  return value === undefined ? quotedValue(body, "Card state") : value.replace(/['\u2019]$/, "");
+}
 
 /** Split `text` at each match of `header` (a global regex); the text before the first is dropped. */
 function blocks(text: string, header: RegExp): { index: number; body: string }[] {
@@ -52,7 +65,7 @@ function blocks(text: string, header: RegExp): { index: number; body: string }[]
 }
 
 export function parseUimGetCardStatus(text: string): ParseResult<UimGetCardStatus> {
-  const slots = blocks(text, SLOT_HEADER).filter((s) => quotedValue(s.body, "Card state") !== undefined);
+  const slots = blocks(text, SLOT_HEADER).filter((s) => cardStateOf(s.body) !== undefined);
   if (slots.length === 0) {
     return qmicliFailureOrNotThisKind(text, "uim-get-card-status", "No `Card state: '...'` line under a `Slot [n]:` of a card status.");
   }
@@ -61,10 +74,10 @@ export function parseUimGetCardStatus(text: string): ParseResult<UimGetCardStatu
   // Old libqmi printed 0-based slot numbers in both places, new libqmi 1-based: they stay comparable.
   const primarySlot = primary ? slots.find((s) => s.index === Number(primary[1])) : undefined;
   const slot =
-    primarySlot ?? slots.find((s) => quotedValue(s.body, "Card state") === "present") ?? slots[0];
+    primarySlot ?? slots.find((s) => cardStateOf(s.body) === "present") ?? slots[0];
   if (slot === undefined) return notThisKind("No card slot in the card status.");
 
-  const stateText = quotedValue(slot.body, "Card state") ?? "";
+  const stateText = cardStateOf(slot.body) ?? "";
   const state = CARD_STATE.exec(stateText.trim());
   if (!state) return notThisKind(`\`Card state: '${stateText}'\` is not a state libqmi prints.`);
   const status: CardStatus = { cardState: state[1] as CardStatus["cardState"] };

@@ -88,4 +88,12 @@ describe("qmicli --uim-get-card-status parser", () => {
       expect(uimGetCardStatusKind.parse(text).ok).toBe(false);
     },
   );
+
+  it("reads a card error as libqmi before 1.28 printed it, without the closing quote (commit 5dab88f8)", () => {
+    // The real capture, with the one character the old printf did not print taken out.
+    const old = fixture("error-no-atr-received-quectel-em060k-collapsed.txt").replace("'error: no-atr-received (3)'", "'error: no-atr-received (3)");
+    expect(parseUimGetCardStatus(old)).toEqual(parseUimGetCardStatus(fixture("error-no-atr-received-quectel-em060k-collapsed.txt")));
+    const parsed = parseUimGetCardStatus(old);
+    expect(parsed.ok && parsed.facts).toMatchObject({ cardState: "error", cardError: "no-atr-received", upinState: "not-initialized" });
+  });
 });
