@@ -105,7 +105,9 @@ DNS, application) from the real tools' output, reports over MQTT, runs remote co
 what its policy allows. The service is uplink-agent.service; its config is
 /etc/uplink/agent.yaml (and UPLINK_* overrides in /etc/uplink/agent.env), its data /var/lib/uplink.
 .SH EXIT STATUS
-0 ok, 2 usage, 78 a bad config (every wrong field is named on standard error).
+0 ok, 2 usage, 78 a bad config (every wrong field is named on standard error). diagnose: 0 no
+layer failing, 1 a layer failing (on any link or the host), 2 usage or an unreadable \-\-from
+folder, 3 a \-\-from folder that holds no capture.
 EOF
 chmod 0644 "$pkg/usr/share/man/man1/uplink-agent.1.gz"
 

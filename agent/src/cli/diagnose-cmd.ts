@@ -1,23 +1,33 @@
 import type { Diagnosis, LayerHealth } from "@uplink/shared";
 import { collectSnapshot } from "../diagnose/collect.ts";
+import { DNS_PROBE_KEY } from "../diagnose/collect.ts";
+import { kindOfKey } from "../diagnose/commands.ts";
 import { diagnose } from "../diagnose/diagnose.ts";
 import { readSnapshotDir } from "../diagnose/snapshot.ts";
 import { ExecaHost } from "../host/execa-host.ts";
+import { findKind } from "../parse/registry.ts";
 import { DIAGNOSE_FLAGS, optionsOrError, parseCliArgs } from "./diagnose-flags.ts";
 
 const MARK: Record<LayerHealth["state"], string> = { ok: "ok  ", degraded: "warn", failing: "FAIL", unknown: "?   " };
+
+/**
+ * The exit codes of `uplink-agent diagnose`, for scripts and monitoring (README, agent/README.md):
+ * a layer failing on any link or on the host is 1 even when another link carries the traffic;
+ * degraded and unknown layers are not failing.
+ */
+export const DIAGNOSE_EXIT = { ok: 0, layerFailing: 1, usage: 2, nothingToDiagnose: 3 } as const;
 
 /** `uplink-agent diagnose [--from <dir>] [--json]`. */
 export async function diagnoseCli(argv: string[]): Promise<number> {
   const args = parseCliArgs(argv, { ...DIAGNOSE_FLAGS, from: { type: "string" }, json: { type: "boolean" } });
   if (!args.ok || args.positionals.length > 0) {
     process.stderr.write(`uplink-agent diagnose: ${args.ok ? `unexpected ${args.positionals[0]}` : args.message}\n`);
-    return 2;
+    return DIAGNOSE_EXIT.usage;
   }
   const parsed = optionsOrError(args.values);
   if (!parsed.ok) {
     process.stderr.write(`uplink-agent diagnose: ${parsed.message}\n`);
-    return 2;
+    return DIAGNOSE_EXIT.usage;
   }
   const { options } = parsed;
   const from = args.values.from as string | undefined;
@@ -26,11 +36,27 @@ export async function diagnoseCli(argv: string[]): Promise<number> {
     snapshot = from ? await readSnapshotDir(from) : await collectSnapshot(new ExecaHost(), options);
   } catch (err) {
     process.stderr.write(`uplink-agent diagnose: cannot read ${from}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}\n`);
-    return 2;
+    return DIAGNOSE_EXIT.usage;
+  }
+  if (from && !holdsCapture(snapshot)) {
+    // Every layer would be "unknown": a wrong folder, not a diagnosis.
+    process.stderr.write(
+      `uplink-agent diagnose: ${from} holds no snapshot: no capture file uplink-agent knows (<kind>.txt such as ip.link.txt; uplink-agent parse --list names the kinds, uplink-agent snapshot <dir> writes them)\n`,
+    );
+    return DIAGNOSE_EXIT.nothingToDiagnose;
   }
   const report = diagnose(snapshot, options);
   process.stdout.write(args.values.json ? JSON.stringify(report, null, 2) + "\n" : formatReport(report));
-  return 0;
+  return failingLayer(report) ? DIAGNOSE_EXIT.layerFailing : DIAGNOSE_EXIT.ok;
+}
+
+/** A snapshot with at least one file the diagnosis reads: a parser's kind, or the DNS probe. */
+function holdsCapture(snapshot: ReadonlyMap<string, string>): boolean {
+  return [...snapshot.keys()].some((key) => key === DNS_PROBE_KEY || findKind(kindOfKey(key)) !== undefined);
+}
+
+function failingLayer(d: Diagnosis): boolean {
+  return [...Object.values(d.links).flatMap((l) => l.layers), ...d.host.layers].some((l) => l.state === "failing");
 }
 
 export function formatReport(d: Diagnosis): string {

@@ -1,5 +1,6 @@
 import { agentVersion } from "../version.ts";
 import { parseCli } from "./parse-cmd.ts";
+import { endQuietlyWhenReaderCloses } from "./stdout.ts";
 
 const USAGE = `usage: uplink-agent <command> [options]
 
@@ -8,7 +9,9 @@ commands:
   parse --list                  list the kinds
   snapshot <dir>                run every read-only diagnostic here; write <kind>.txt files
   diagnose [--from <dir>] [--json]
-                                assess the seven layers of a snapshot, or of this machine live
+                                assess the seven layers of a snapshot, or of this machine live;
+                                exit 0 no layer failing, 1 a layer failing, 2 usage or an
+                                unreadable <dir>, 3 <dir> holds no capture to diagnose
   run --config <file> [--simulate <dir>]
                                 the long-running agent: report over MQTT, run remote commands
   --version                     print the agent's version
@@ -17,6 +20,8 @@ commands:
 /** Routes a subcommand to its module; each returns the process exit code. */
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  // The long-running agent keeps the default: its stdout is the journal, and losing it is a fault.
+  if (command !== "run") endQuietlyWhenReaderCloses();
   switch (command) {
     case "parse":
       return parseCli(rest);

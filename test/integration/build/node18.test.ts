@@ -58,7 +58,8 @@ describe(`the built agent on Node ${NODE18_VERSION}`, () => {
 
   it("diagnoses a snapshot", async () => {
     const r = await run(["diagnose", "--from", join(ROOT, "test/fixtures/snapshots/no-sim"), "--json"]);
-    expect(r.code, r.stderr).toBe(0);
+    // Exit 1: a layer fails (no SIM).
+    expect(r.code, r.stderr).toBe(1);
     const diagnosis = diagnosisSchema.parse(JSON.parse(r.stdout));
     expect(JSON.stringify(diagnosis)).toMatch(/sim/i);
   });

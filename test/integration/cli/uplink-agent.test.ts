@@ -1,9 +1,10 @@
-import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { spawn } from "node:child_process";
+import { copyFile, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { diagnosisSchema } from "@uplink/shared";
-import { runBin } from "../../helpers/run-bin.ts";
+import { ROOT, runBin } from "../../helpers/run-bin.ts";
 
 const AGENT = "agent/bin/uplink-agent.js";
 const card = "test/fixtures/qmicli/uim-get-card-status/present-pin-disabled-quectel-rm510q.txt";
@@ -40,6 +41,12 @@ describe("uplink-agent parse", () => {
     expect(JSON.parse(stdout)).toEqual({ error: expect.objectContaining({ qmiCode: 37, qmiName: "UimUninitialized" }) });
   });
 
+  it("ends quietly with exit 0 when the reader closes early (| head -1)", async () => {
+    const { code, stderr } = await runWithReaderGone(AGENT, ["parse", "--list"]);
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+  });
+
   it.each([
     ["text of another kind", ["parse", "ip.route", card]],
     ["an unknown kind", ["parse", "ifconfig", card]],
@@ -55,27 +62,55 @@ describe("uplink-agent parse", () => {
 });
 
 describe("uplink-agent diagnose", () => {
-  it("prints the root cause and its fix for a snapshot", async () => {
+  it("prints the root cause and its fix for a snapshot, and exits 1 for its failing layer", async () => {
     const { code, stdout } = await runBin(AGENT, ["diagnose", "--from", "test/fixtures/snapshots/no-lease"]);
-    expect(code).toBe(0);
+    expect(code).toBe(1);
     expect(stdout).toMatch(/wwan0 \(cellular\): root cause at layer 4 \(ip\)/);
     expect(stdout).toMatch(/fix: dhcp\.renew --iface wwan0/);
   });
 
   it("prints the report as JSON that the shared schema accepts", async () => {
     const { code, stdout } = await runBin(AGENT, ["diagnose", "--from", "test/fixtures/snapshots/no-sim", "--json"]);
-    expect(code).toBe(0);
+    expect(code).toBe(1);
     const report = diagnosisSchema.parse(JSON.parse(stdout));
     expect(report.links.wwan0!.firstFailingLayer).toBe("session");
   });
 
+  it("exits 0 when no layer fails", async () => {
+    const { code, stdout } = await runBin(AGENT, ["diagnose", "--from", "test/fixtures/snapshots/healthy"]);
+    expect(code).toBe(0);
+    expect(stdout).not.toContain("FAIL");
+  });
+
   it("treats a missing file of a snapshot as not captured", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "uplink-empty-"));
+    // Only the power report: nothing about the links or the host's network is known.
+    const dir = await mkdtemp(join(tmpdir(), "uplink-partial-"));
     cleanup.push(dir);
+    await copyFile(join(ROOT, "test/fixtures/snapshots/healthy/vcgencmd.get_throttled.txt"), join(dir, "vcgencmd.get_throttled.txt"));
     const { code, stdout } = await runBin(AGENT, ["diagnose", "--from", dir, "--json"]);
     expect(code).toBe(0);
     const report = diagnosisSchema.parse(JSON.parse(stdout));
     expect([...report.links.wwan0!.layers, ...report.host.layers].every((l) => l.state === "unknown")).toBe(true);
+  });
+
+  it.each([
+    ["an empty folder", {}],
+    ["a folder of other files", { "notes.txt": "the Pi in the barn\n", "ip.link.json": "[]" }],
+  ])("says %s holds no snapshot, with exit 3", async (_, files: Record<string, string>) => {
+    const dir = await mkdtemp(join(tmpdir(), "uplink-nosnapshot-"));
+    cleanup.push(dir);
+    for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text);
+    const { code, stdout, stderr } = await runBin(AGENT, ["diagnose", "--from", dir]);
+    expect(code).toBe(3);
+    expect(stdout).toBe("");
+    expect(stderr).toContain(`${dir} holds no snapshot`);
+    expect(stderr.trim().split("\n")).toHaveLength(1);
+  });
+
+  it("exits 2 for an unknown option", async () => {
+    const { code, stderr } = await runBin(AGENT, ["diagnose", "--form", "test/fixtures/snapshots/healthy"]);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/--form/);
   });
 
   it("exits 2 for a snapshot directory that does not exist", async () => {
@@ -95,6 +130,19 @@ describe("uplink-agent snapshot", () => {
     expect(files).toEqual(expect.arrayContaining(["ip.link.txt", "ip.addr.txt", "ip.route.txt"]));
     expect(stdout).toMatch(/^wrote \d+ files to /);
     const diag = await runBin(AGENT, ["diagnose", "--from", dir, "--json"]);
-    expect(diag.code).toBe(0);
+    // This machine has no modem: its wwan0 fails at layer 1 (exit 1), unless it is healthy.
+    expect([0, 1], diag.stderr).toContain(diag.code);
+    diagnosisSchema.parse(JSON.parse(diag.stdout));
   });
 });
+
+/** Runs a bin whose standard output's reader has gone before it writes, as `| head -1` leaves it. */
+function runWithReaderGone(bin: string, args: string[]): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(ROOT, bin), ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    child.stdout.destroy();
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("close", (code) => resolve({ code, stderr }));
+  });
+}
