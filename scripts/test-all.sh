@@ -6,8 +6,8 @@ cd "$(dirname "$0")/.."
 bash scripts/install-system-deps.sh
 echo "== build (scripts/build.mjs: the agent's bundle, the server's)"
 npm run --silent build
-# The suites run the bins; with a current build they run it (agent/bin/uplink-agent.js), and this
-# makes the agent's refuse to fall back to the sources: the tests test what ships.
+# The suites run the bins; this makes the agent's (agent/bin/uplink-agent.js) run the build just
+# made, never the sources, even if one is edited during the run: the tests test what ships.
 export UPLINK_REQUIRE_BUILD=1
 echo "== package (scripts/package-deb.sh: dist/uplink-agent_<version>_all.deb, lintian)"
 npm run --silent package

@@ -2,8 +2,9 @@
 // Runs the built agent (agent/dist/uplink-agent.mjs, `npm run build`) when it is there and newer
 // than every source file, else the TypeScript sources through tsx, resolved from this package, so
 // that the bin works from any working directory and an edit is never hidden by an old build.
-// UPLINK_FROM_SOURCE=1 runs the sources even so; UPLINK_REQUIRE_BUILD=1 (npm test) refuses to run
-// without a current build, so that the suites test what ships.
+// UPLINK_FROM_SOURCE=1 runs the sources even so. UPLINK_REQUIRE_BUILD=1 (npm test, which builds
+// first) runs the build whatever its age and refuses to run without one, so that the suites test
+// what ships, and a source edited during a long run does not switch the agents it starts to tsx.
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -29,13 +30,10 @@ function newerSource(builtAt) {
 }
 
 let useBuild = false;
-if (process.env.UPLINK_FROM_SOURCE !== "1" && existsSync(built)) {
-  const stale = newerSource(statSync(built).mtimeMs);
-  useBuild = stale === undefined;
-  if (stale && process.env.UPLINK_REQUIRE_BUILD === "1") {
-    process.stderr.write(`uplink-agent: ${stale} is newer than agent/dist (UPLINK_REQUIRE_BUILD=1): npm run build\n`);
-    process.exit(70);
-  }
+if (process.env.UPLINK_REQUIRE_BUILD === "1" && existsSync(built)) {
+  useBuild = true;
+} else if (process.env.UPLINK_FROM_SOURCE !== "1" && existsSync(built)) {
+  useBuild = newerSource(statSync(built).mtimeMs) === undefined;
 } else if (process.env.UPLINK_REQUIRE_BUILD === "1") {
   process.stderr.write("uplink-agent: no agent/dist/uplink-agent.mjs (UPLINK_REQUIRE_BUILD=1): npm run build\n");
   process.exit(70);
