@@ -1,7 +1,10 @@
+import { spawn } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import type { Diagnosis } from "@uplink/shared";
 import { afterEach, describe, expect, it } from "vitest";
 import { DEMO_FLEET } from "../../../server/src/demo.ts";
-import { brokerRig, makeAgent, simulatedPi } from "./helpers/agent-harness.ts";
+import { brokerRig, makeAgent, simulatedPi, SNAPSHOTS } from "./helpers/agent-harness.ts";
 import type { Received } from "./helpers/broker.ts";
 
 let cleanups: (() => Promise<void> | void)[] = [];
@@ -79,4 +82,35 @@ describe("the demo fleet's stories end where the README says", () => {
     expect(d.links.wwan0?.firstFailingLayer).toBe("interface");
     expect(events(observer.received, "remediation.started")).toEqual([]);
   });
+
+  it("the real agent process, as npm start runs demo-pi-selfheal (`run --simulate`), reports all-ok", async () => {
+    const { observer, tmp, broker } = await brokerRig(cleanups);
+    const device = DEMO_FLEET.find((d) => d.deviceId === "demo-pi-selfheal")!;
+    const config = join(tmp.dir, "config.json");
+    writeFileSync(
+      config,
+      JSON.stringify({
+        deviceId: device.deviceId,
+        broker: { url: `mqtt://127.0.0.1:${broker.port}`, username: device.deviceId, password: "secret" },
+        dataDir: tmp.dir,
+        probe: { ip: "192.0.2.1", name: "probe.uplink.test" },
+        dns: { fallbackNameservers: ["192.0.2.53"] },
+        healing: { enabled: device.healing },
+      }),
+    );
+    const root = join(import.meta.dirname, "../../..");
+    const child = spawn(process.execPath, [join(root, "agent/bin/uplink-agent.js"), "run", "--config", config, "--simulate", join(SNAPSHOTS, device.scenario)], {
+      cwd: root,
+      stdio: "ignore",
+    });
+    cleanups.push(() => void child.kill("SIGTERM"));
+    const allOk = (r: Received) => {
+      if (!r.topic.endsWith("/health")) return false;
+      const d = r.message as unknown as Diagnosis;
+      return failingLayers(d).length === 0;
+    };
+    await observer.waitFor(allOk, 60_000);
+    expect(events(observer.received, "remediation.succeeded").map((m) => (m.command as { name: string }).name)).toEqual(["qmi.restart", "dhcp.renew"]);
+    expect(events(observer.received, "remediation.failed")).toEqual([]);
+  }, 90_000);
 });
