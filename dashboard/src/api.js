@@ -60,3 +60,9 @@ export const listCommands = (id, limit = 50) => api(`/commands?deviceId=${encode
 export const getCommand = (id) => api(`/commands/${encodeURIComponent(id)}`);
 export const issueCommand = (deviceId, name, args) =>
   api(`/devices/${encodeURIComponent(deviceId)}/commands`, { method: "POST", body: { name, args: args ?? {} } });
+
+/** Firing alerts, newest first (one page: a fleet with more than 1000 firing has other troubles). */
+export const listFiringAlerts = () => api("/alerts?state=firing&limit=1000").then(itemsOf);
+/** @param {"24h" | "7d" | "30d"} window */
+export const getFleetHistory = (window) => api(`/history?window=${encodeURIComponent(window)}`);
+export const getDeviceHistory = (id, window) => api(`/devices/${encodeURIComponent(id)}/history?window=${encodeURIComponent(window)}`);

@@ -109,20 +109,69 @@ export function signalBars(signal) {
   return { bars: 0, dbm: null, measure: null };
 }
 
-/** The counts at the top of the fleet view. */
-export function fleetCounts(devices) {
+/**
+ * A device needs attention when it is offline, a layer fails somewhere on it, or an alert about it
+ * is firing. `firing`: the ids of devices with a firing alert.
+ */
+export function needsAttention(device, firing = new Set()) {
+  return !device.online || failingLayers(device).length > 0 || firing.has(device.deviceId);
+}
+
+/** The ids of the devices with a firing alert. */
+export function firingDeviceIds(alerts) {
+  return new Set((alerts ?? []).filter((a) => a.state === "firing").map((a) => a.deviceId));
+}
+
+/** "99.5 %" for a ratio (0-1); "–" when there is none. One decimal, never rounded up to 100. */
+export function percent(ratio) {
+  if (typeof ratio !== "number" || !Number.isFinite(ratio)) return "–";
+  const tenths = Math.floor(ratio * 1000) / 10;
+  return `${tenths.toFixed(1)} %`;
+}
+
+/** "1.2 MB": bytes for people (decimal units, as carriers bill). */
+export function bytes(n) {
+  if (typeof n !== "number" || !Number.isFinite(n)) return "–";
+  if (n < 1000) return `${n} B`;
+  const units = ["kB", "MB", "GB", "TB"];
+  let v = n;
+  let u = -1;
+  while (v >= 1000 && u < units.length - 1) {
+    v /= 1000;
+    u += 1;
+  }
+  return `${v.toFixed(v < 10 ? 2 : v < 100 ? 1 : 0)} ${units[u]}`;
+}
+
+/** What kind of link an interface is, by its name: Wi-Fi, 4G (cellular), Ethernet, or other. */
+export function linkKind(ifname) {
+  const n = String(ifname ?? "");
+  if (n === "offline") return "offline";
+  if (n === "unknown") return "unknown";
+  if (/^(wlan|wlp|wlx|wl)/.test(n)) return "wifi";
+  if (/^(wwan|wwp|ppp|usb|rmnet|cdc-wdm)/.test(n)) return "cellular";
+  if (/^(eth|enp|ens|eno|enx|en)/.test(n)) return "ethernet";
+  return "other";
+}
+
+export const LINK_KIND_LABELS = { wifi: "Wi-Fi", cellular: "4G", ethernet: "Ethernet", other: "other link", offline: "offline", unknown: "online, link not yet reported" };
+
+/** The counts at the top of the fleet view. `firing`: device ids with a firing alert. */
+export function fleetCounts(devices, firing = new Set()) {
   const byLayer = Object.fromEntries(LAYER_NAMES.map((n) => [n, 0]));
   let online = 0;
   let fallback = 0;
   let healthy = 0;
+  let attention = 0;
   for (const d of devices) {
+    if (needsAttention(d, firing)) attention += 1;
     if (d.online) online += 1;
     if (onFallback(d)) fallback += 1;
     const failing = failingLayers(d);
     if (failing.length === 0 && d.health) healthy += 1;
     for (const l of failing) byLayer[l] += 1;
   }
-  return { total: devices.length, online, offline: devices.length - online, fallback, healthy, byLayer };
+  return { total: devices.length, online, offline: devices.length - online, fallback, healthy, attention, byLayer };
 }
 
 export const DEFAULT_FILTER = { text: "", status: "all", link: "all", layer: "all" };
@@ -130,9 +179,11 @@ export const DEFAULT_FILTER = { text: "", status: "all", link: "all", layer: "al
 /**
  * @param {object} d a device view
  * @param {{text: string, status: string, link: string, layer: string}} f
- *   status: all | online | offline | fallback; link: all | none | an ifname; layer: all | none | a layer name
+ *   status: all | attention | online | offline | fallback; link: all | none | an ifname; layer: all | none | a layer name
+ * @param {Set<string>} [firing] device ids with a firing alert (for status "attention")
  */
-export function matchesFilter(d, f) {
+export function matchesFilter(d, f, firing = new Set()) {
+  if (f.status === "attention" && !needsAttention(d, firing)) return false;
   if (f.text && !d.deviceId.includes(f.text.trim().toLowerCase())) return false;
   if (f.status === "online" && !d.online) return false;
   if (f.status === "offline" && d.online) return false;

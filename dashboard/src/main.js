@@ -1,6 +1,6 @@
 // The dashboard: sign-in, then the fleet (#/) or one device (#/devices/<id>), kept live by the
 // server's event stream.
-import { listDevices, setUnauthorizedHandler } from "./api.js";
+import { getFleetHistory, listDevices, listFiringAlerts, setUnauthorizedHandler } from "./api.js";
 import { h, render } from "./dom.js";
 import { connectLive } from "./live.js";
 import { clearToken, getToken } from "./session.js";
@@ -17,6 +17,11 @@ const store = createState();
 let current = null;
 let stopLive = null;
 let unsubscribe = null;
+let pollers = [];
+
+// Alerts and the fleet's history are not on the event stream: polled, and at once after a reconnect.
+const ALERTS_EVERY_MS = 5_000;
+const HISTORY_EVERY_MS = 60_000;
 
 const app = {
   ...store,
@@ -33,6 +38,8 @@ function showSignIn(message) {
   stopLive = null;
   unsubscribe?.();
   unsubscribe = null;
+  for (const p of pollers) clearInterval(p);
+  pollers = [];
   current = null;
   signOut.hidden = true;
   liveEl.textContent = "";
@@ -48,9 +55,28 @@ async function refreshFleet() {
   }
 }
 
+async function refreshAlerts() {
+  try {
+    store.setAlerts(await listFiringAlerts());
+  } catch (err) {
+    if (err.status !== 401) store.setAlerts(null, err);
+  }
+}
+
+async function refreshFleetHistory() {
+  try {
+    store.setFleetHistory(await getFleetHistory("24h"));
+  } catch {
+    /* the next poll tries again; the tile says "–" meanwhile */
+  }
+}
+
 function start() {
   signOut.hidden = false;
   refreshFleet();
+  refreshAlerts();
+  refreshFleetHistory();
+  pollers = [setInterval(refreshAlerts, ALERTS_EVERY_MS), setInterval(refreshFleetHistory, HISTORY_EVERY_MS)];
   let wasDown = false;
   stopLive = connectLive(
     (u) => {
@@ -65,6 +91,8 @@ function start() {
       // What happened while the stream was down is fetched once it is back.
       if (state === "live" && wasDown) {
         refreshFleet();
+        refreshAlerts();
+        refreshFleetHistory();
         current?.reload?.();
       }
       if (state === "down") wasDown = true;

@@ -14,6 +14,11 @@ export function createState() {
     live: "connecting",
     /** Per device id: { events: [{receivedAt, event}], signal: [{t, rssiDbm, rsrpDbm, sinrDb}], commands: Map } */
     detail: new Map(),
+    /** Firing alerts (GET /alerts?state=firing), null until the first answer. */
+    alerts: null,
+    alertsError: null,
+    /** The fleet over the last 24 h (GET /history?window=24h), null until the first answer. */
+    fleetHistory: null,
   };
 
   function changed() {
@@ -63,6 +68,15 @@ export function createState() {
     },
     setError(err) {
       state.error = err;
+      changed();
+    },
+    setAlerts(alerts, error = null) {
+      if (alerts) state.alerts = alerts;
+      state.alertsError = error;
+      changed();
+    },
+    setFleetHistory(history) {
+      state.fleetHistory = history;
       changed();
     },
     detailOf,

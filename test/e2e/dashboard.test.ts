@@ -16,7 +16,8 @@ describe("the dashboard", () => {
   const contexts: BrowserContext[] = [];
 
   beforeAll(async () => {
-    server = await startUplinkServer();
+    // Alert rules short enough to fire within a test: offline and on fallback for 2 s.
+    server = await startUplinkServer({ args: ["--alert-offline-after-s", "2", "--alert-fallback-after-s", "2"] });
     fleet = await startDemoFleet(server.mqttUrl, (id) => server.addDevice(id), { heartbeatMs: 1000, stepMs: 200 });
     browser = await launchChromium();
   });
@@ -51,6 +52,11 @@ describe("the dashboard", () => {
     await page.evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true));
   }
 
+  const apiGet = async (path: string) => {
+    const res = await fetch(`${server.httpUrl}/api/v1${path}`, { headers: { authorization: `Bearer ${server.token}` } });
+    if (!res.ok) throw new Error(`${path}: ${res.status}`);
+    return res.json();
+  };
   const row = (page: Page, id: string) => page.locator(`tr[data-device="${id}"]`);
   const stillSamePage = (page: Page) => page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded === true);
 
@@ -178,6 +184,55 @@ describe("the dashboard", () => {
     await page.locator(".plot > svg").waitFor();
     const deviceOverflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(deviceOverflow).toBeLessThanOrEqual(0);
+    expect((page as Page & { errors: string[] }).errors).toEqual([]);
+  });
+
+  it("counts the devices that need attention, shows the fleet's availability over 24 h, and lists firing alerts live", async () => {
+    // By now pi-pump-05 is offline (its outage in the history) and pi-field-03 has been on 4G for long.
+    const page = await openPage();
+    await signIn(page);
+    const pumpAlert = page.locator('.alert[data-rule="device.offline"][data-device="pi-pump-05"]');
+    await pumpAlert.waitFor({ timeout: 15_000 });
+    await page.locator('.alert[data-rule="link.fallback"][data-device="pi-field-03"]').waitFor({ timeout: 15_000 });
+    expect(await pumpAlert.locator("a").getAttribute("href")).toBe("#/devices/pi-pump-05");
+    expect(await pumpAlert.locator(".alert-since time").getAttribute("datetime")).toMatch(/^\d{4}-\d\d-\d\dT/);
+    const firing = (await apiGet("/alerts?state=firing")).items as Array<{ deviceId: string }>;
+    expect(Number(await page.locator("[data-alert-count]").textContent())).toBe(firing.length);
+
+    // Needs attention: offline, a failing layer, or a firing alert; the tile (by keyboard) filters to exactly those.
+    const needing = async () => {
+      const firingIds = new Set(((await apiGet("/alerts?state=firing")).items as Array<{ deviceId: string }>).map((a) => a.deviceId));
+      const body = await apiGet("/devices?limit=1000");
+      const devices = (Array.isArray(body) ? body : (body.items ?? body.devices)) as Array<{ deviceId: string; online: boolean; rootCause?: Record<string, string | null> }>;
+      return devices
+        .filter((d) => !d.online || Object.values(d.rootCause ?? {}).some(Boolean) || firingIds.has(d.deviceId))
+        .map((d) => d.deviceId)
+        .sort();
+    };
+    await expect.poll(async () => Number(await page.locator('[data-count="attention"] .n').textContent())).toBe((await needing()).length);
+    const attention = Number(await page.locator('[data-count="attention"] .n').textContent());
+    await page.locator('[data-count="attention"]').focus();
+    await page.keyboard.press("Enter");
+    expect(await page.getByLabel("State", { exact: true }).inputValue()).toBe("attention");
+    const shownIds = async () => (await page.locator("tbody tr").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-device")))).sort();
+    await expect.poll(shownIds).toEqual(await needing());
+    expect(await shownIds()).toContain("pi-pump-05");
+
+    // Availability over 24 h is the server's figure (a device offline: not 100 %), floored to 0.1 %.
+    const history = await apiGet("/history?window=24h");
+    const shown = await page.locator('[data-count="availability"] .n').textContent();
+    expect(shown).toMatch(/^\d{1,3}\.\d %$/);
+    expect(Math.abs(parseFloat(shown!) - history.availability.ratio * 100)).toBeLessThan(1);
+    expect(parseFloat(shown!)).toBeLessThan(100);
+
+    // Live: a device that goes away now shows up in the alerts and the count without a reload.
+    // pi-depot-02 was fixed above: all its layers ok, it needs no attention until it goes away now.
+    expect(await shownIds()).not.toContain("pi-depot-02");
+    await fleet.get("pi-depot-02")!.stop();
+    await page.locator('.alert[data-rule="device.offline"][data-device="pi-depot-02"]').waitFor({ timeout: 20_000 });
+    await expect.poll(() => page.locator('[data-count="attention"] .n').textContent()).toBe(String(attention + 1));
+    await expect.poll(shownIds).toContain("pi-depot-02");
+    expect(await stillSamePage(page)).toBe(true);
     expect((page as Page & { errors: string[] }).errors).toEqual([]);
   });
 

@@ -51,13 +51,13 @@ export interface RunningUplinkServer {
   stop(): Promise<void>;
 }
 
-/** The real `uplink-server` in its own process, on free ports, with a fresh data directory. */
-export async function startUplinkServer(): Promise<RunningUplinkServer> {
+/** The real `uplink-server` in its own process, on free ports, with a fresh data directory; `args`: more flags. */
+export async function startUplinkServer(opts: { args?: string[] } = {}): Promise<RunningUplinkServer> {
   const dataDir = mkdtempSync(join(tmpdir(), "uplink-dash-"));
   const [httpPort, mqttPort] = [await freePort(), await freePort()];
   const child: ChildProcess = spawn(
     process.execPath,
-    [join(ROOT, "server/bin/uplink-server.js"), "--data", dataDir, "--http-port", String(httpPort), "--mqtt-port", String(mqttPort)],
+    [join(ROOT, "server/bin/uplink-server.js"), "--data", dataDir, "--http-port", String(httpPort), "--mqtt-port", String(mqttPort), ...(opts.args ?? [])],
     { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? "warn" } },
   );
   let out = "";

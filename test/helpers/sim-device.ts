@@ -44,7 +44,8 @@ export interface SimDevice {
   heartbeat(): Promise<void>;
   /** Drops the connection without DISCONNECT: the broker publishes the last will (offline). */
   crash(): void;
-  stop(): Promise<void>;
+  /** Says offline (with `reason`, "shutdown" unless told) and disconnects. */
+  stop(reason?: string): Promise<void>;
   readonly commands: CommandRequest[];
 }
 
@@ -69,6 +70,8 @@ export async function startSimDevice(o: SimDeviceOptions): Promise<SimDevice> {
   const started = Date.now();
   const commands: CommandRequest[] = [];
   let beat = 0;
+  // Cumulative byte counters per link, as the agent reads them: the link carrying traffic moves most.
+  const counters = new Map<string, { rxBytes: number; txBytes: number }>();
 
   const client: MqttClient = await new Promise((resolve, reject) => {
     const c = mqtt.connect(o.mqttUrl, {
@@ -107,7 +110,14 @@ export async function startSimDevice(o: SimDeviceOptions): Promise<SimDevice> {
       ...envelope(),
       uptimeS: Math.round((Date.now() - started) / 1000) + 3600,
       activeLink: d.selection.active,
-      links: Object.fromEntries(Object.keys(d.links).map((l) => [l, { up: d.links[l]!.firstFailingLayer !== "interface" }])),
+      links: Object.fromEntries(
+        Object.keys(d.links).map((l) => {
+          const c = counters.get(l) ?? { rxBytes: 0, txBytes: 0 };
+          const active = l === d.selection.active;
+          counters.set(l, { rxBytes: c.rxBytes + (active ? 48_000 : 300), txBytes: c.txBytes + (active ? 12_000 : 100) });
+          return [l, { up: d.links[l]!.firstFailingLayer !== "interface", ...counters.get(l)! }];
+        }),
+      ),
       ...(signal ? { signal } : {}),
       system: { cpuTempC: 48.3, underVoltageNow: false, load1: 0.21 },
       outbox: { depth: 0, dropped: 0 },
@@ -167,10 +177,10 @@ export async function startSimDevice(o: SimDeviceOptions): Promise<SimDevice> {
       client.stream.destroy();
       client.end(true);
     },
-    async stop() {
+    async stop(reason = "shutdown") {
       clearInterval(timer);
       if (client.connected) {
-        await publish("status", { ...envelope(), state: "offline", reason: "shutdown" }, true).catch(() => {});
+        await publish("status", { ...envelope(), state: "offline", reason }, true).catch(() => {});
       }
       await client.endAsync().catch(() => {});
     },

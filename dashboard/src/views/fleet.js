@@ -4,14 +4,20 @@ import {
   LAYER_NAMES,
   ago,
   deviceRootCause,
+  failingLayers,
+  firingDeviceIds,
   fleetCounts,
   layerNumber,
   linkNames,
   matchesFilter,
   onFallback,
+  percent,
   rootCauseWhere,
+  signalBars,
   sortDevices,
 } from "../fleet-model.js";
+import { toCsv } from "../csv.js";
+import { alertsPanel } from "./alerts-panel.js";
 import { layerStripView } from "./layer-strip.js";
 import { signalBarsView } from "./signal-bars.js";
 
@@ -23,6 +29,13 @@ let sortKey = "status";
 
 export function fleetView(app) {
   const counts = h("section", { class: "counts", "aria-label": "Fleet counts" });
+  const alerts = h("div", { class: "contents" });
+  let shownDevices = [];
+  const exportButton = h(
+    "button",
+    { type: "button", class: "secondary export", "data-key": "export-csv", onclick: () => exportCsv(shownDevices, app.state) },
+    "Export CSV",
+  );
   const results = h("div", { class: "results" });
   const summary = h("p", { class: "result-count", role: "status", "aria-live": "polite" });
 
@@ -76,7 +89,7 @@ export function fleetView(app) {
         },
       }),
     ),
-    select("f-status", "State", filter.status, [["all", "All"], ["online", "Online"], ["offline", "Offline"], ["fallback", "On fallback"]], (v) => {
+    select("f-status", "State", filter.status, [["all", "All"], ["attention", "Needs attention"], ["online", "Online"], ["offline", "Offline"], ["fallback", "On fallback"]], (v) => {
       filter.status = v;
       update();
     }),
@@ -108,7 +121,9 @@ export function fleetView(app) {
 
   function update() {
     const devices = [...app.state.devices.values()];
-    renderCounts(counts, fleetCounts(devices), setFilter);
+    const firing = firingDeviceIds(app.state.alerts);
+    renderCounts(counts, fleetCounts(devices, firing), app.state.fleetHistory, setFilter);
+    render(alerts, alertsPanel(app.state.alerts, app.state.alertsError));
     renderLinkSelect();
     if (app.state.error && !app.state.loaded) {
       render(results, h("p", { class: "form-error", role: "alert" }, `Could not load the fleet: ${app.state.error.message}`));
@@ -119,8 +134,11 @@ export function fleetView(app) {
       render(results, h("p", { class: "muted" }, "Loading the fleet…"));
       return;
     }
-    const shown = sortDevices(devices.filter((d) => matchesFilter(d, filter)), sortKey);
+    const shown = sortDevices(devices.filter((d) => matchesFilter(d, filter, firing)), sortKey);
+    shownDevices = shown;
     summary.textContent = `${shown.length} of ${devices.length} devices`;
+    exportButton.disabled = shown.length === 0;
+    exportButton.setAttribute("aria-label", `Export the ${shown.length} devices shown as CSV`);
     render(results, shown.length ? deviceTable(shown) : h("p", { class: "muted empty" }, devices.length ? "No device matches the filter." : "No devices yet."));
   }
 
@@ -129,14 +147,15 @@ export function fleetView(app) {
     { class: "fleet" },
     h("h1", { class: "page-title" }, "Fleet"),
     counts,
+    alerts,
     controls,
-    summary,
+    h("div", { class: "table-bar" }, summary, exportButton),
     results,
   );
   return { el, update, title: "Fleet" };
 }
 
-function renderCounts(container, c, setFilter) {
+function renderCounts(container, c, history, setFilter) {
   const tile = (key, label, value, patch, tone) =>
     h(
       "button",
@@ -145,8 +164,25 @@ function renderCounts(container, c, setFilter) {
       h("span", { class: "label" }, label),
     );
   const failingTotal = Object.values(c.byLayer).some((n) => n > 0);
+  const ratio = history?.availability?.ratio;
   render(
     container,
+    h(
+      "div",
+      { class: "count-row headline" },
+      tile("attention", "need attention", c.attention, { status: "attention" }, c.attention ? "bad" : "good"),
+      h(
+        "div",
+        {
+          class: `count stat ${typeof ratio === "number" ? (ratio >= 0.99 ? "good" : ratio >= 0.95 ? "warn" : "bad") : ""}`,
+          "data-count": "availability",
+          title: history ? `online ${Math.round(history.availability.onlineS)} s of ${Math.round(history.availability.expectedS)} s expected, ${history.outages} outages` : "",
+        },
+        h("span", { class: "n" }, percent(ratio)),
+        h("span", { class: "label" }, "fleet availability, 24 h"),
+        history ? h("span", { class: "label small", "data-outages": String(history.outages) }, `${history.outages} outage${history.outages === 1 ? "" : "s"}`) : null,
+      ),
+    ),
     h(
       "div",
       { class: "count-row" },
@@ -236,3 +272,61 @@ function deviceRow(d) {
     h("td", { "data-label": "Last seen" }, d.lastSeenAt ? h("time", { datetime: d.lastSeenAt, title: d.lastSeenAt }, ago(d.lastSeenAt)) : "never"),
   );
 }
+
+/** The fleet table as CSV: the devices shown (filter and sort applied), as loaded. */
+function csvRows(devices, state) {
+  const firing = new Map();
+  for (const a of state.alerts ?? []) firing.set(a.deviceId, [...(firing.get(a.deviceId) ?? []), a.subject ? `${a.rule} ${a.subject}` : a.rule]);
+  const availability = new Map((state.fleetHistory?.perDevice ?? []).map((p) => [p.deviceId, p]));
+  const header = [
+    "device",
+    "state",
+    "offline reason",
+    "active link",
+    "on fallback",
+    "signal dBm",
+    "signal measure",
+    "root cause",
+    "root cause on",
+    "failing layers",
+    "firing alerts",
+    "availability 24h",
+    "outages 24h",
+    "last seen",
+  ];
+  const rows = devices.map((d) => {
+    const root = deviceRootCause(d);
+    const s = signalBars(d.signal);
+    const a = availability.get(d.deviceId);
+    return [
+      d.deviceId,
+      d.online ? "online" : "offline",
+      d.online ? "" : (d.statusReason ?? ""),
+      d.activeLink ?? "",
+      onFallback(d) ? "yes" : "no",
+      s.dbm,
+      s.measure ?? "",
+      root ? `${layerNumber(root)} ${root}` : "",
+      root ? rootCauseWhere(d, root).join(" ") : "",
+      failingLayers(d).join(" "),
+      (firing.get(d.deviceId) ?? []).join("; "),
+      typeof a?.availability === "number" ? Math.round(a.availability * 10000) / 10000 : "",
+      a ? a.outages : "",
+      d.lastSeenAt ?? "",
+    ];
+  });
+  return [header, ...rows];
+}
+
+function exportCsv(devices, state) {
+  const blob = new Blob([toCsv(csvRows(devices, state))], { type: "text/csv;charset=utf-8" });
+  const url = URL.createObjectURL(blob);
+  const stamp = new Date().toISOString().slice(0, 16).replace(/[-:]/g, "").replace("T", "-");
+  const a = h("a", { href: url, download: `uplink-fleet-${stamp}.csv`, hidden: true });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+export { csvRows };
