@@ -1,4 +1,4 @@
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -18,5 +18,16 @@ export function runBin(bin: string, args: string[], input?: string): Promise<Bin
       resolve({ code, stdout, stderr });
     });
     if (input !== undefined) child.stdin!.end(input);
+  });
+}
+
+/** Runs a bin whose standard output's reader has gone before it writes, as `| head -1` leaves it. */
+export function runWithReaderGone(bin: string, args: string[]): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(ROOT, bin), ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    child.stdout.destroy();
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("close", (code) => resolve({ code, stderr }));
   });
 }

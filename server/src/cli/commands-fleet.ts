@@ -1,6 +1,6 @@
 import type { DeviceView } from "../api/schemas.ts";
 import type { ApiClient } from "./api-client.ts";
-import { ago, rootCauseText, table } from "./format.ts";
+import { ago, layerLines, rootCauseText, table } from "./format.ts";
 import type { CliIo } from "./io.ts";
 
 export async function devicesCommand(api: ApiClient, io: CliIo, json: boolean, query: string, filtered = false): Promise<number> {
@@ -45,12 +45,7 @@ export async function showCommand(api: ApiClient, io: CliIo, json: boolean, id: 
   ];
   if (d.signal) lines.push(`signal      ${Object.entries(d.signal).map(([k, v]) => `${k} ${v}`).join(", ")}`);
   if (d.health) {
-    lines.push(`health      ${ago(d.healthAt)}; selection: ${d.health.selection.reason}`);
-    for (const [link, report] of [...Object.entries(d.health.links), ["host", d.health.host] as const]) {
-      const failing = report.layers.find((l) => l.name === report.firstFailingLayer);
-      const cause = report.firstFailingLayer ? `${report.firstFailingLayer}: ${failing?.summary ?? ""}${failing?.fix ? ` (fix: ${failing.fix.name})` : ""}` : "ok";
-      lines.push(`  ${String(link).padEnd(9)} ${cause}`);
-    }
+    lines.push(`health      ${ago(d.healthAt)}; selection: ${d.health.selection.reason}`, ...layerLines(d.health));
   } else {
     lines.push("health      no report yet");
   }

@@ -2,6 +2,7 @@ import { checkCommand, TERMINAL_COMMAND_STATES } from "@uplink/shared";
 import type { CommandRecord } from "../state/types.ts";
 import { CliError, EXIT, type ApiClient } from "./api-client.ts";
 import { commandArgs } from "./command-args.ts";
+import { layerLines } from "./format.ts";
 import type { CliIo } from "./io.ts";
 
 const FINAL = new Set(["succeeded", "failed", "rejected", "timed-out", "expired"]);
@@ -58,6 +59,10 @@ export async function runCommand(
     const final = last.responses.at(-1);
     if (final?.output) io.out(`${final.output.trimEnd()}\n`);
     if (!TERMINAL_COMMAND_STATES.includes(final?.state as never) || last.state === "expired") io.out(`${last.state}${last.detail ? `: ${last.detail}` : ""}\n`);
+    // The final answer carries the layer report after the command: for diagnose, the answer itself.
+    const health = final && TERMINAL_COMMAND_STATES.includes(final.state) ? final.health : undefined;
+    if (health) io.out(`${[`${check.name === "diagnose" ? "diagnosis" : "layers after"}: traffic ${health.selection.active ?? "none"}; ${health.selection.reason}`, ...layerLines(health)].join("\n")}\n`);
+    else if (check.name === "diagnose" && last.state === "succeeded") io.out(`diagnosis: not kept with the answer; uplink show ${opts.deviceId} prints the device's last report\n`);
   }
   return last.state === "succeeded" ? EXIT.ok : EXIT.commandFailed;
 }

@@ -96,6 +96,9 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       case "watch": {
         const ctrl = new AbortController();
         process.once("SIGINT", () => ctrl.abort());
+        // Nobody reads any more (`uplink watch | head -3`): stop, as after ^C.
+        if (io.outClosed?.aborted) ctrl.abort();
+        else io.outClosed?.addEventListener("abort", () => ctrl.abort(), { once: true });
         // An unknown device would be watched in silence forever: ask the server first.
         if (rest[0] !== undefined) await api.get(`/api/v1/devices/${encodeURIComponent(rest[0])}`);
         return await watchCommand(api, io, json, rest[0], ctrl.signal);

@@ -1,10 +1,9 @@
-import { spawn } from "node:child_process";
 import { copyFile, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { diagnosisSchema } from "@uplink/shared";
-import { ROOT, runBin } from "../../helpers/run-bin.ts";
+import { ROOT, runBin, runWithReaderGone } from "../../helpers/run-bin.ts";
 
 const AGENT = "agent/bin/uplink-agent.js";
 const card = "test/fixtures/qmicli/uim-get-card-status/present-pin-disabled-quectel-rm510q.txt";
@@ -135,14 +134,3 @@ describe("uplink-agent snapshot", () => {
     diagnosisSchema.parse(JSON.parse(diag.stdout));
   });
 });
-
-/** Runs a bin whose standard output's reader has gone before it writes, as `| head -1` leaves it. */
-function runWithReaderGone(bin: string, args: string[]): Promise<{ code: number | null; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(ROOT, bin), ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
-    child.stdout.destroy();
-    let stderr = "";
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("close", (code) => resolve({ code, stderr }));
-  });
-}
