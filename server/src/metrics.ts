@@ -59,6 +59,7 @@ export const COUNTERS: Record<string, string> = {
   uplink_messages_duplicate_total: "QoS 1 redeliveries and replays dropped by (deviceId, bootId, seq)",
   uplink_messages_stale_total: "messages of a boot retired from a device's account (more than 8 boots back), stored, not counted",
   uplink_seq_anomalies_total: "device messages refused because their seq jumped implausibly far ahead",
+  uplink_broker_reads_held_total: "connections the broker stopped reading while ingest caught up (its queue past the high-water mark)",
   uplink_store_failures_total: "times the store failed to take device messages (not acknowledged: they come again)",
   uplink_seq_skipped_total: "device messages skipped in seq order when a later one arrived",
   uplink_messages_late_total: "skipped messages that arrived after all (their gap closed)",

@@ -201,8 +201,11 @@ async function wire(opts: ServerOptions, started: Array<() => unknown>): Promise
     onDeviceOnline: (deviceId: string) => deliverPending(deviceId),
   };
   const queue = createIngestQueue({ handle: (batch) => handleDeviceMessages(ingestCtx, batch), metrics, logger: ingestCtx.logger });
-  const ingest = (topic: string, payload: Buffer, done: (answer: "ack" | "retry") => void) =>
-    queue.submit({ topic, payload, receivedAt: new Date().toISOString() }, (o) => done(o.verdict === "retry" ? "retry" : "ack"));
+  const ingest = {
+    submit: (topic: string, payload: Buffer, done: (answer: "ack" | "retry") => void) =>
+      queue.submit({ topic, payload, receivedAt: new Date().toISOString() }, (o) => done(o.verdict === "retry" ? "retry" : "ack")),
+    onRelief: (fn: () => void) => queue.onRelief(fn),
+  };
   const broker = opts.brokerUrl
     ? null
     : await startEmbeddedBroker({
@@ -233,7 +236,7 @@ async function wire(opts: ServerOptions, started: Array<() => unknown>): Promise
     },
     topics,
     logger.child({ component: "mqtt" }),
-    ingest,
+    ingest.submit,
   );
   started.push(() => client.close());
   const dispatcher = createDispatcher({ topics, fleet, store, metrics, logger: logger.child({ component: "commands" }), publisher: client });

@@ -45,7 +45,12 @@ export interface EmbeddedBrokerOptions {
    * so a server killed at any moment loses nothing the device let go of. `retry` (the store
    * failed) closes the device's connection unacknowledged; its outbox sends the message again.
    */
-  ingest?: (topic: string, payload: Buffer, done: (answer: "ack" | "retry") => void) => void;
+  ingest?: {
+    /** Returns false when ingest is too far behind: the broker stops reading that connection. */
+    submit(topic: string, payload: Buffer, done: (answer: "ack" | "retry") => void): boolean;
+    /** Ingest has caught up: read every held connection again. */
+    onRelief(fn: () => void): void;
+  };
 }
 
 // MQTT 3.1.1 CONNACK return codes [MQTT-3.2.2.3].
@@ -80,6 +85,19 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
   const principals = new WeakMap<Client, Principal>();
   // What aedes reads (the guarded stream) -> its socket's source and guard.
   const connections = new WeakMap<object, { source: string; guard: GuardedSocket }>();
+  // Connections not read while ingest catches up (its queue past its high-water mark).
+  const held = new Set<GuardedSocket>();
+  function holdConnection(conn: Duplex): void {
+    const guard = connections.get(conn)?.guard;
+    if (!guard || held.has(guard)) return;
+    guard.hold(true);
+    held.add(guard);
+    metrics.inc("uplink_broker_reads_held_total");
+  }
+  opts.ingest?.onRelief(() => {
+    for (const guard of held) guard.hold(false);
+    held.clear();
+  });
   const gate = createAuthGate(limits.authConcurrency, limits.authQueue);
   const failures = createFailureLimiter(limits.authFailuresPerMinute);
   const refusalLog = createRefusalLog();
@@ -183,11 +201,12 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
       }
       if (principal.kind !== "device" || !opts.ingest) return done(null);
       // Until this answers, aedes neither acknowledges the packet nor reads the device's socket again.
-      opts.ingest(packet.topic, packet.payload as Buffer, (answer) => {
+      const keepReading = opts.ingest.submit(packet.topic, packet.payload as Buffer, (answer) => {
         if (client) corkUntilTheBatchIsAnswered(client.conn as unknown as Duplex);
         if (answer === "retry") done(new Error("the store is unavailable: not acknowledged, send it again"));
         else done(null);
       });
+      if (!keepReading && client) holdConnection(client.conn as unknown as Duplex);
     },
     authorizeSubscribe(client, sub, done) {
       const principal = principals.get(client);

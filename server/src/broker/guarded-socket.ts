@@ -6,6 +6,8 @@ export interface GuardedSocket {
   readonly stream: Duplex;
   /** From now on the socket's packets get the authenticated bounds. */
   authenticated(): void;
+  /** Stops reading the socket (true) or reads again (false): the broker's ingest is too far behind. */
+  hold(on: boolean): void;
 }
 
 /**
@@ -16,6 +18,7 @@ export interface GuardedSocket {
 export function guardSocket(socket: Duplex, limits: PacketSizeLimits, onRefuse: (refusal: Refusal) => void): GuardedSocket {
   let state: GuardState = INITIAL_GUARD_STATE;
   let authenticated = false;
+  let held = false;
 
   const whenDrained = (cb: (err?: Error | null) => void) => {
     const done = () => {
@@ -30,7 +33,7 @@ export function guardSocket(socket: Duplex, limits: PacketSizeLimits, onRefuse: 
   const stream = new Duplex({
     allowHalfOpen: false,
     read() {
-      socket.resume();
+      if (!held) socket.resume();
     },
     write(chunk: Buffer, _enc, cb) {
       if (socket.write(chunk)) cb();
@@ -74,6 +77,11 @@ export function guardSocket(socket: Duplex, limits: PacketSizeLimits, onRefuse: 
     stream,
     authenticated() {
       authenticated = true;
+    },
+    hold(on) {
+      held = on;
+      if (on) socket.pause();
+      else socket.resume();
     },
   };
 }
