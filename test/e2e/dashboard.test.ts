@@ -1,8 +1,32 @@
+import { mkdirSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import { launchChromium, startUplinkServer, type RunningUplinkServer } from "../helpers/browser.ts";
 import { DEMO_FLEET, startDemoFleet } from "../helpers/demo-fleet.ts";
 import type { SimDevice } from "../helpers/sim-device.ts";
+
+/** With UPLINK_SCREENSHOTS_DIR set (docs/screenshots), the new views' tests save what they saw there. */
+const SHOTS = process.env.UPLINK_SCREENSHOTS_DIR ? resolve(process.env.UPLINK_SCREENSHOTS_DIR) : null;
+async function shoot(target: Page | Locator, name: string): Promise<void> {
+  if (!SHOTS) return;
+  mkdirSync(SHOTS, { recursive: true });
+  // Let the last frame's render land.
+  await new Promise((r) => setTimeout(r, 400));
+  const path = join(SHOTS, `${name}.png`);
+  if ("goto" in target) return void (await target.screenshot({ path, fullPage: true }));
+  // A live view re-renders on every heartbeat: shoot its place on the page, not the element.
+  for (let attempt = 0; ; attempt++) {
+    const clip = await target.evaluate((el) => {
+      const r = el.getBoundingClientRect();
+      return { x: r.left + window.scrollX, y: r.top + window.scrollY, width: r.width, height: r.height };
+    });
+    // Measured just as a render replaced it: measure the new one.
+    if (clip.width > 0 && clip.height > 0) return void (await target.page().screenshot({ path, fullPage: true, clip }));
+    if (attempt > 20) throw new Error(`${name}: nothing to shoot`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
 
 /**
  * The dashboard in Debian's headless Chromium against the real uplink-server process, with
@@ -195,6 +219,8 @@ describe("the dashboard", () => {
     await pumpAlert.waitFor({ timeout: 15_000 });
     await page.locator('.alert[data-rule="link.fallback"][data-device="pi-field-03"]').waitFor({ timeout: 15_000 });
     expect(await pumpAlert.locator("a").getAttribute("href")).toBe("#/devices/pi-pump-05");
+    await page.locator('[data-count="availability"] [data-outages]').waitFor({ timeout: 15_000 });
+    await shoot(page, "fleet-attention-desktop");
     expect(await pumpAlert.locator(".alert-since time").getAttribute("datetime")).toMatch(/^\d{4}-\d\d-\d\dT/);
     const firing = (await apiGet("/alerts?state=firing")).items as Array<{ deviceId: string }>;
     expect(Number(await page.locator("[data-alert-count]").textContent())).toBe(firing.length);
@@ -233,6 +259,114 @@ describe("the dashboard", () => {
     await expect.poll(() => page.locator('[data-count="attention"] .n').textContent()).toBe(String(attention + 1));
     await expect.poll(shownIds).toContain("pi-depot-02");
     expect(await stillSamePage(page)).toBe(true);
+    expect((page as Page & { errors: string[] }).errors).toEqual([]);
+  });
+
+  it("shows a device's connectivity over 24 h and 7 d: a strip of Wi-Fi, 4G and offline, its outages, the data used per link", async () => {
+    const page = await openPage();
+    await signIn(page);
+    // pi-barn-01 lost its Wi-Fi above and has been on 4G since: two stretches, counters on both links.
+    await page.goto(`${server.httpUrl}/#/devices/pi-barn-01`);
+    const conn = page.locator('.connectivity[data-window="24h"][data-loaded="true"]');
+    await conn.waitFor({ timeout: 15_000 });
+    expect(await conn.locator('rect[data-state="wlan0"]').first().getAttribute("class")).toBe("k-wifi");
+    expect(await conn.locator('rect[data-state="wwan0"]').first().getAttribute("class")).toBe("k-cellular");
+    const label = await conn.locator("svg.conn-strip").getAttribute("aria-label");
+    expect(label).toMatch(/^Last 24 h \(since first seen\): /);
+    expect(label).toContain("Wi-Fi (wlan0)");
+    expect(label).toContain("4G (wwan0)");
+    // Known for a minute of the 24 h: the strip runs from its first sighting to now, end to end.
+    const rects = await conn.locator("svg.conn-strip rect").evaluateAll((rs) => rs.map((r) => [Number(r.getAttribute("x")), Number(r.getAttribute("width"))]));
+    expect(rects[0]![0]).toBeCloseTo(0, 0);
+    expect(rects.at(-1)![0] + rects.at(-1)![1]).toBeCloseTo(1000, 0);
+    expect(await conn.locator(".strip-axis span").first().textContent()).toMatch(/^first seen /);
+    expect(await conn.locator('[data-link-time="wwan0"]').textContent()).toMatch(/^4G \(wwan0\): \d+ (s|min)/);
+    expect(await conn.locator(".outages").count()).toBe(0);
+    expect(await conn.getByText("No outage in the last 24 h.").count()).toBe(1);
+    // Data used: what the heartbeats' counters say, the active link (4G now, Wi-Fi before) most.
+    await expect.poll(async () => Number(await conn.locator('.data-used tr[data-link="wwan0"]').getAttribute("data-bytes")), { timeout: 10_000 }).toBeGreaterThan(0);
+    const api = await apiGet("/devices/pi-barn-01/history?window=24h");
+    expect(Number(await conn.locator('.data-used tr[data-link="wlan0"]').getAttribute("data-bytes"))).toBeLessThanOrEqual(api.dataBytes.wlan0.rxBytes + api.dataBytes.wlan0.txBytes);
+    expect(await conn.locator('.data-used tr[data-link="wwan0"] td').first().textContent()).toMatch(/^\d+(\.\d+)? (B|kB|MB)$/);
+
+    // pi-pump-05 went offline above: an outage still open, with its cause, and the strip ends offline.
+    await page.goto(`${server.httpUrl}/#/devices/pi-pump-05`);
+    await page.getByRole("heading", { name: "pi-pump-05" }).waitFor();
+    await conn.waitFor({ timeout: 15_000 });
+    const pump = await apiGet("/devices/pi-pump-05/history?window=24h");
+    const open = conn.locator('tr.outage[data-open="true"]');
+    expect(await open.count()).toBe(1);
+    expect(await open.locator("td").nth(1).textContent()).toBe("still offline");
+    expect(await open.locator("td").nth(3).textContent()).toBe(pump.outages.at(-1).rootCause ?? "unknown");
+    expect(await conn.locator("rect").last().getAttribute("data-state")).toBe("offline");
+    expect(Number(await conn.locator("[data-availability]").getAttribute("data-availability"))).toBeLessThan(1);
+
+    // 7 d, by keyboard: the same outage, the headings say the window.
+    await conn.getByRole("button", { name: "Last 7 d" }).focus();
+    await page.keyboard.press("Enter");
+    const week = page.locator('.connectivity[data-window="7d"][data-loaded="true"]');
+    await week.waitFor({ timeout: 15_000 });
+    expect(await week.getByRole("button", { name: "Last 7 d" }).getAttribute("aria-pressed")).toBe("true");
+    expect(await week.getByRole("button", { name: "Last 24 h" }).getAttribute("aria-pressed")).toBe("false");
+    expect(await week.locator("#outages-title").textContent()).toBe("Outages, last 7 d (1)");
+    await page.goto(`${server.httpUrl}/#/devices/pi-barn-01`);
+    await page.locator('.connectivity[data-window="7d"][data-loaded="true"]').waitFor({ timeout: 15_000 });
+    await shoot(page.locator(".connectivity"), "device-connectivity-desktop");
+    expect((page as Page & { errors: string[] }).errors).toEqual([]);
+  });
+
+  it("exports the fleet table as CSV, what a device sent kept as text, never a formula", async () => {
+    // A device's own words: the reason its last status gave for going offline.
+    const evil = '=HYPERLINK("http://evil.example/","click")';
+    await fleet.get("pi-silo-08")!.stop(evil);
+    const page = await openPage();
+    await signIn(page);
+    const silo = row(page, "pi-silo-08");
+    await expect.poll(() => silo.getAttribute("data-online"), { timeout: 15_000 }).toBe("false");
+    await expect.poll(() => silo.locator("td").first().textContent()).toContain(evil);
+    expect(await silo.locator('td[data-label="State"] a').count()).toBe(0);
+
+    await page.getByLabel("State", { exact: true }).selectOption("offline");
+    const shown = (await page.locator("tbody tr").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-device")))) as string[];
+    expect(shown).toContain("pi-silo-08");
+    const button = page.getByRole("button", { name: `Export the ${shown.length} devices shown as CSV` });
+    await button.focus();
+    const [download] = await Promise.all([page.waitForEvent("download"), page.keyboard.press("Enter")]);
+    expect(download.suggestedFilename()).toMatch(/^uplink-fleet-\d{8}-\d{4}\.csv$/);
+    const csv = readFileSync((await download.path())!, "utf8");
+    const lines = csv.split("\r\n");
+    expect(lines.at(-1)).toBe("");
+    expect(lines[0]).toBe("device,state,offline reason,active link,on fallback,signal dBm,signal measure,root cause,root cause on,failing layers,firing alerts,availability 24h,outages 24h,last seen");
+    expect(lines.slice(1, -1).map((l) => l.split(",")[0])).toEqual(shown);
+    const siloLine = lines.find((l) => l.startsWith("pi-silo-08,"))!;
+    expect(siloLine.startsWith(`pi-silo-08,offline,"'=HYPERLINK(""http://evil.example/"",""click"")",`)).toBe(true);
+
+    // Every kind of cell a spreadsheet would take for a formula, and the quoting RFC 4180 asks for.
+    const cells = await page.evaluate(`(async () => {
+      const { csvCell, toCsv } = await import("/src/csv.js");
+      return {
+        cells: ["+1+2", "-2", "@SUM(A1)", " =1", "\\t=1", "a,b", 'say "hi"', "two\\nlines", "wlan0", -71, 0.5, null].map(csvCell),
+        doc: toCsv([["a", "b"], ["=1", 2]]),
+      };
+    })()`);
+    expect(cells).toEqual({
+      cells: ["'+1+2", "'-2", "'@SUM(A1)", "' =1", "'\t=1", '"a,b"', '"say ""hi"""', '"two\nlines"', "wlan0", "-71", "0.5", ""],
+      doc: "a,b\r\n'=1,2\r\n",
+    });
+    expect((page as Page & { errors: string[] }).errors).toEqual([]);
+  });
+
+  it("fits the new views on a phone: the fleet's headline and alerts, a device's connectivity", async () => {
+    const page = await openPage({ width: 390, height: 844 });
+    await signIn(page);
+    await page.locator(".alert").first().waitFor({ timeout: 15_000 });
+    await page.locator('[data-count="availability"] [data-outages]').waitFor({ timeout: 15_000 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+    await shoot(page, "fleet-attention-phone");
+    await page.goto(`${server.httpUrl}/#/devices/pi-pump-05`);
+    await page.locator('.connectivity[data-loaded="true"]').waitFor({ timeout: 15_000 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+    await shoot(page.locator(".connectivity"), "device-connectivity-phone");
     expect((page as Page & { errors: string[] }).errors).toEqual([]);
   });
 

@@ -1,7 +1,8 @@
-import { getCommand, getDevice, issueCommand, listCommands, listEvents, listHeartbeats } from "../api.js";
+import { getCommand, getDevice, getDeviceHistory, issueCommand, listCommands, listEvents, listHeartbeats } from "../api.js";
 import { h, render, time } from "../dom.js";
 import { LINK_LAYER_COUNT, ago, duration, layerNumber, linkNames, onFallback, rootCauseOfLink } from "../fleet-model.js";
 import { FINAL, commandHistory, commandLabel, lifecycleView } from "./command-view.js";
+import { connectivitySection } from "./connectivity.js";
 import { layerStripView } from "./layer-strip.js";
 import { signalBarsView } from "./signal-bars.js";
 import { signalPlot } from "./signal-plot.js";
@@ -10,12 +11,45 @@ import { timelineView } from "./timeline.js";
 /** Which command each fix button started, per device and rung, so its lifecycle stays in place. */
 const fixRuns = new Map();
 
+/** The history window chosen last; it outlives a visit to another device. */
+let historyWindow = "24h";
+const HISTORY_EVERY_MS = 30_000;
+
 export function deviceView(app, deviceId) {
   const root = h("div", { class: "device" });
   const plotBox = { width: 640 };
   let lastError = null;
+  const conn = { history: null, window: historyWindow, error: null };
+
+  async function loadHistory() {
+    const w = conn.window;
+    try {
+      const hist = await getDeviceHistory(deviceId, w);
+      if (w !== conn.window) return;
+      conn.history = hist;
+      conn.error = null;
+    } catch (err) {
+      if (w === conn.window) conn.error = err;
+    }
+    app.changed();
+  }
+
+  function setWindow(w) {
+    if (w === conn.window) return;
+    conn.window = historyWindow = w;
+    conn.error = null;
+    app.changed();
+    loadHistory();
+  }
+
+  // The history is not on the stream: fetched again now and then while this device is on screen.
+  const poll = setInterval(() => {
+    if (!app.routeIs(deviceId) || !root.isConnected) clearInterval(poll);
+    else loadHistory();
+  }, HISTORY_EVERY_MS);
 
   async function load() {
+    loadHistory();
     try {
       const [device, events, heartbeats, commands] = await Promise.all([
         getDevice(deviceId),
@@ -98,6 +132,7 @@ export function deviceView(app, deviceId) {
             )
           : h("p", { class: "muted" }, "No health report from this device yet."),
       ),
+      connectivitySection(conn, setWindow),
       h(
         "section",
         { class: "card", "aria-labelledby": "signal-title" },
