@@ -370,6 +370,30 @@ describe("the dashboard", () => {
     expect((page as Page & { errors: string[] }).errors).toEqual([]);
   });
 
+  it("runs a command on the devices shown, after a confirmation that says how many, with a result per device", async () => {
+    const page = await openPage();
+    await signIn(page);
+    await page.getByLabel("State", { exact: true }).selectOption("fallback");
+    await expect.poll(() => page.locator("tbody tr").count()).toBe(2);
+    const bulk = page.locator(".bulk");
+    expect(await bulk.locator("summary").textContent()).toBe("Run a command on the 2 devices shown");
+    await bulk.locator("summary").focus();
+    await page.keyboard.press("Enter");
+    expect(await page.getByLabel("Command", { exact: true }).inputValue()).toBe("diagnose");
+    await bulk.getByRole("button", { name: "Run…" }).focus();
+    await page.keyboard.press("Enter");
+    await expect.poll(() => bulk.locator("#bulk-q strong").textContent()).toBe("Run diagnose on 2 devices?");
+    expect(await page.evaluate(() => document.activeElement?.getAttribute("data-key"))).toBe("bulk-confirm");
+    await page.keyboard.press("Enter");
+    for (const id of ["pi-barn-01", "pi-field-03"]) {
+      await expect.poll(() => bulk.locator(`.bulk-results li[data-device="${id}"]`).getAttribute("data-state"), { timeout: 20_000 }).toBe("succeeded");
+      expect(fleet.get(id)!.commands.map((c) => c.name)).toContain("diagnose");
+    }
+    // Only the devices shown: the others got no diagnose.
+    expect(fleet.get("pi-kiosk-04")!.commands.map((c) => c.name)).not.toContain("diagnose");
+    expect((page as Page & { errors: string[] }).errors).toEqual([]);
+  });
+
   it("reads the event stream however the network splits it", async () => {
     const page = await openPage();
     await page.goto(server.httpUrl);

@@ -18,6 +18,7 @@ import {
 } from "../fleet-model.js";
 import { toCsv } from "../csv.js";
 import { alertsPanel } from "./alerts-panel.js";
+import { createBulkCommand } from "./bulk-command.js";
 import { layerStripView } from "./layer-strip.js";
 import { signalBarsView } from "./signal-bars.js";
 
@@ -37,6 +38,8 @@ export function fleetView(app) {
     "Export CSV",
   );
   const results = h("div", { class: "results" });
+  const bulkBox = h("div", { class: "contents" });
+  const bulk = createBulkCommand(app, () => shownDevices);
   const summary = h("p", { class: "result-count", role: "status", "aria-live": "polite" });
 
   const select = (id, label, value, options, onChange) =>
@@ -138,6 +141,7 @@ export function fleetView(app) {
     shownDevices = shown;
     summary.textContent = `${shown.length} of ${devices.length} devices`;
     exportButton.disabled = shown.length === 0;
+    render(bulkBox, bulk.view());
     exportButton.setAttribute("aria-label", `Export the ${shown.length} devices shown as CSV`);
     render(results, shown.length ? deviceTable(shown) : h("p", { class: "muted empty" }, devices.length ? "No device matches the filter." : "No devices yet."));
   }
@@ -150,6 +154,7 @@ export function fleetView(app) {
     alerts,
     controls,
     h("div", { class: "table-bar" }, summary, exportButton),
+    bulkBox,
     results,
   );
   return { el, update, title: "Fleet" };
