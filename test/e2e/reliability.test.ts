@@ -258,12 +258,12 @@ async function whenDraining(agents: AgentProc[], timeoutMs = 60_000): Promise<vo
 const bootOf = (id: string) => id.slice(0, id.lastIndexOf(":"));
 const seqOf = (id: string) => Number(id.slice(id.lastIndexOf(":") + 1));
 
-/** Every (bootId:seq) the store holds for a device: heartbeats, health, events, command responses. */
+/** Every (bootId:seq) the store holds for a device: heartbeats, health, events, statuses, command responses. */
 function storedIds(dbFile: string, deviceId: string): Set<string> {
   const db = new Database(dbFile, { readonly: true, fileMustExist: true });
   try {
     const ids = new Set<string>();
-    for (const table of ["heartbeats", "health", "events"]) {
+    for (const table of ["heartbeats", "health", "events", "statuses"]) {
       for (const r of db.prepare(`SELECT boot_id, seq FROM ${table} WHERE device_id = ?`).all(deviceId) as { boot_id: string | null; seq: number | null }[]) {
         if (r.boot_id !== null && r.seq !== null) ids.add(`${r.boot_id}:${r.seq}`);
       }
@@ -344,7 +344,7 @@ function compare(agent: AgentProc, stored: Set<string>): DeviceReport {
       bootId,
       written: seqs.size,
       missing: described(added.filter((l) => bootOf(l.id) === bootId && missing.includes(l.id))),
-      // Seq 1 is the last will; these others went straight to the broker (the `online` status).
+      // Seq 1 is the last will (or the clean `offline` in its place); every other seq is an entry.
       notInOutbox: ranges(notInOutbox),
     };
   });

@@ -22,6 +22,7 @@ const CHANNEL_CLASS: Record<OutboxClass, Channel> = {
   health: "health",
   event: "events",
   response: "cmd/res",
+  status: "status",
 };
 
 /**
@@ -82,16 +83,18 @@ export class Publisher {
     const message = { ...this.envelope(), ...body };
     const id = `${message.bootId}:${message.seq}`;
     const topic = this.deps.topics.device(this.deps.deviceId, CHANNEL_CLASS[cls]);
-    this.deps.outbox.add({ id, cls, topic, payload: this.fitted(message, cls), retain: cls === "health" });
+    // Health and status are retained: state a subscriber needs at once, not only history.
+    this.deps.outbox.add({ id, cls, topic, payload: this.fitted(message, cls), retain: cls === "health" || cls === "status" });
     this.drain();
     return message;
   }
 
   /**
-   * Retained status, straight to the broker: state, not history, so never queued. The clean
-   * `offline` reuses the last will's envelope: one of the two is published, never both.
+   * The clean `offline`, straight to the broker under the last will's envelope (seq 1): one of the
+   * two is published, never both. Every other status goes through the outbox (`send("status")`),
+   * so that its seq, like every other, is delivered or counted.
    */
-  async publishStatus(body: object, envelope: Envelope = this.envelope()): Promise<boolean> {
+  async publishStatus(body: object, envelope: Envelope): Promise<boolean> {
     const transport = this.transport;
     if (!transport?.connected) return false;
     const topic = this.deps.topics.device(this.deps.deviceId, "status");

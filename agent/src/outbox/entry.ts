@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 /** What an outbox entry is, which decides what a full outbox may shed. */
-export const outboxClassSchema = z.enum(["heartbeat", "health", "event", "response"]);
+export const outboxClassSchema = z.enum(["heartbeat", "health", "event", "response", "status"]);
 export type OutboxClass = z.infer<typeof outboxClassSchema>;
 
 export const outboxEntrySchema = z.object({

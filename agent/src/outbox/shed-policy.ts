@@ -1,10 +1,13 @@
-import type { OutboxEntry } from "./entry.ts";
+import type { OutboxClass, OutboxEntry } from "./entry.ts";
+
+/** Retained state: only the last of each class matters, so older ones may go when the outbox is full. */
+const SUPERSEDED_CLASSES: readonly OutboxClass[] = ["health", "status"];
 
 /**
  * Which entries a full outbox sheds, oldest first: heartbeats (the next one says the same, newer),
- * then health reports that a newer health report supersedes (health is retained state: only the
- * last one matters). Events and command responses are history and are never shed; if only they
- * remain, the outbox grows past its bound rather than lose one. Pure.
+ * then health reports and statuses that a newer one of their class supersedes (retained state:
+ * only the last one matters). Events and command responses are history and are never shed; if
+ * only they remain, the outbox grows past its bound rather than lose one. Pure.
  */
 export function chooseShed(entries: readonly OutboxEntry[], maxEntries: number): string[] {
   let excess = entries.length - maxEntries;
@@ -17,11 +20,12 @@ export function chooseShed(entries: readonly OutboxEntry[], maxEntries: number):
       excess--;
     }
   }
-  if (excess > 0) {
-    const lastHealth = [...entries].reverse().find((e) => e.cls === "health");
+  for (const cls of SUPERSEDED_CLASSES) {
+    if (excess <= 0) break;
+    const last = [...entries].reverse().find((e) => e.cls === cls);
     for (const e of entries) {
       if (excess <= 0) break;
-      if (e.cls === "health" && e !== lastHealth) {
+      if (e.cls === cls && e !== last) {
         shed.push(e.id);
         excess--;
       }

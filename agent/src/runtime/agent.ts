@@ -27,8 +27,6 @@ import { buildHeartbeat } from "./heartbeat.ts";
 import { NetlinkWatcher } from "./netlink-watcher.ts";
 
 export const AGENT_VERSION = "0.1.0";
-/** How long the `online` status waits for earlier boots' outbox entries to go out first. */
-const EARLIER_BOOTS_WAIT_MS = 15_000;
 
 export interface AgentDeps {
   config: AgentConfig;
@@ -153,17 +151,12 @@ export class Agent {
   }
 
   /**
-   * The retained `online` status, once the entries earlier boots left in the outbox have gone out
-   * (or after a while): the server then meets the boots in the order they ran, and takes this
-   * boot's first word as the newest.
+   * The retained `online` status, through the outbox like every message: it goes out after the
+   * entries earlier boots left there, so the server meets the boots in the order they ran, and a
+   * status lost with a killed process is sent again by the next one (its seq never a false gap).
    */
-  private async announceOnline(): Promise<void> {
-    const earlier = this.outbox.pending().filter((e) => !e.id.startsWith(`${this.bootId}:`)).at(-1);
-    if (earlier) {
-      const [bootId, seq] = [earlier.id.slice(0, earlier.id.lastIndexOf(":")), Number(earlier.id.slice(earlier.id.lastIndexOf(":") + 1))];
-      await this.publisher.whenDelivered({ v: 1, deviceId: this.deps.config.deviceId, bootId, seq, ts: "" }, EARLIER_BOOTS_WAIT_MS);
-    }
-    await this.publisher.publishStatus({ state: "online", agentVersion: AGENT_VERSION });
+  private announceOnline(): void {
+    this.publisher.send("status", { state: "online", agentVersion: AGENT_VERSION });
   }
 
   /** Runs a diagnosis, or joins the one running; one more runs after it if asked meanwhile. */

@@ -201,7 +201,10 @@ function ingest(ctx: IngestContext, batch: Batch, { topic, receivedAt }: RawMess
   // (`isolated`); a store that failed fails the batch, which is retried.
   let change: Change;
   try {
-    const c = ctx.store.isolated(() => PERSIST[channel](ctx, batch, msg as never, receivedAt));
+    const persisted = ctx.store.isolated(() => PERSIST[channel](ctx, batch, msg as never, receivedAt));
+    // The last will is the same message after every lost connection of a boot, stored once and
+    // news each time.
+    const c = seen.verdict === "will" ? { ...persisted, stored: true } : persisted;
     change = { ...c, receipt: seen.verdict === "stale" ? seen.receipt : c.stored ? seen.receipt : unobserve(before) };
   } catch (err) {
     if (isStoreFailure(err)) throw err;
@@ -242,9 +245,8 @@ interface Stored {
 type Change = Stored & { receipt: SeqReceipt };
 
 const PERSIST: { [C in DeviceChannel]: (ctx: IngestContext, batch: Batch, msg: never, receivedAt: string) => Stored } = {
-  // Status is state, not history: the fleet writes it behind with the device.
   status: (ctx, _batch, m: StatusMessage, receivedAt) => ({
-    stored: true,
+    stored: ctx.store.appendStatus(m.deviceId, receivedAt, m),
     apply: () => {
       ctx.fleet.dispatch({ kind: "status", receivedAt, message: m });
       if (m.state === "online") ctx.onDeviceOnline?.(m.deviceId);

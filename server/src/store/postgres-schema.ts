@@ -102,4 +102,18 @@ export const PG_MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX presence_device_at ON presence (device_id, at_ms);
   `,
+  // Statuses, stored once per (device, boot, seq) like every other device message.
+  `
+  CREATE TABLE statuses (
+    id BIGSERIAL PRIMARY KEY,
+    device_id TEXT NOT NULL,
+    boot_id TEXT NOT NULL,
+    seq BIGINT NOT NULL,
+    at_ms BIGINT NOT NULL,
+    received_at TEXT NOT NULL,
+    json TEXT NOT NULL
+  );
+  CREATE UNIQUE INDEX statuses_device_boot_seq ON statuses (device_id, boot_id, seq);
+  CREATE INDEX statuses_device_at ON statuses (device_id, at_ms);
+  `,
 ];

@@ -8,7 +8,7 @@ import { openSyncPg, PostgresError, type SyncPg, type SyncQuery } from "./postgr
 import type { Page, SeriesQuery, Store, Stored } from "./store.ts";
 
 type Row = Record<string, unknown>;
-type Series = "events" | "health" | "heartbeats";
+type Series = "events" | "health" | "heartbeats" | "statuses";
 
 // SQLSTATE unique_violation.
 const UNIQUE_VIOLATION = "23505";
@@ -172,6 +172,12 @@ export function openPostgresStore(url: string): Store {
     },
     listHealth(sq) {
       return series("health", sq);
+    },
+    appendStatus(deviceId, receivedAt, status) {
+      return append("statuses", deviceId, receivedAt, status, null);
+    },
+    listStatuses(sq) {
+      return series("statuses", sq);
     },
     appendHeartbeat(deviceId, receivedAt, heartbeat) {
       return append("heartbeats", deviceId, receivedAt, heartbeat, null);

@@ -106,4 +106,19 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX presence_device_at ON presence (device_id, at_ms);
   `,
+  // Statuses, as every other device message: stored once per (device, boot, seq), so that a seq
+  // the receipt counts is a row the fault suite (and an operator) can find.
+  `
+  CREATE TABLE statuses (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    device_id TEXT NOT NULL,
+    boot_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    at_ms INTEGER NOT NULL,
+    received_at TEXT NOT NULL,
+    json TEXT NOT NULL
+  );
+  CREATE UNIQUE INDEX statuses_device_boot_seq ON statuses (device_id, boot_id, seq);
+  CREATE INDEX statuses_device_at ON statuses (device_id, at_ms);
+  `,
 ];

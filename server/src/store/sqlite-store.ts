@@ -56,6 +56,9 @@ export function openSqliteStore(file: string): Store {
     addHealth: db.prepare(
       "INSERT INTO health (device_id, boot_id, seq, at_ms, received_at, json) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (device_id, boot_id, seq) DO NOTHING",
     ),
+    addStatus: db.prepare(
+      "INSERT INTO statuses (device_id, boot_id, seq, at_ms, received_at, json) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (device_id, boot_id, seq) DO NOTHING",
+    ),
     addHeartbeat: db.prepare(
       "INSERT INTO heartbeats (device_id, boot_id, seq, at_ms, received_at, json) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (device_id, boot_id, seq) DO NOTHING",
     ),
@@ -83,7 +86,7 @@ export function openSqliteStore(file: string): Store {
     ),
   };
 
-  function series(table: "events" | "health" | "heartbeats", sq: SeriesQuery, type?: string): Page<Stored<never>> {
+  function series(table: "events" | "health" | "heartbeats" | "statuses", sq: SeriesQuery, type?: string): Page<Stored<never>> {
     const where = ["device_id = ?", "id < ?", "at_ms >= ?", "at_ms <= ?"];
     const params: unknown[] = [sq.deviceId, idFromCursor(sq.cursor), sq.sinceMs ?? 0, sq.untilMs ?? Number.MAX_SAFE_INTEGER];
     if (type) {
@@ -164,6 +167,12 @@ export function openSqliteStore(file: string): Store {
     },
     appendHeartbeat(deviceId, receivedAt, heartbeat) {
       return q.addHeartbeat.run(deviceId, heartbeat.bootId, heartbeat.seq, Date.parse(receivedAt), receivedAt, JSON.stringify(heartbeat)).changes > 0;
+    },
+    appendStatus(deviceId, receivedAt, status) {
+      return q.addStatus.run(deviceId, status.bootId, status.seq, Date.parse(receivedAt), receivedAt, JSON.stringify(status)).changes > 0;
+    },
+    listStatuses(sq) {
+      return series("statuses", sq);
     },
     listHeartbeats(sq) {
       return series("heartbeats", sq);

@@ -1,4 +1,4 @@
-import type { EventMessage, HealthMessage, HeartbeatMessage } from "@uplink/shared";
+import type { EventMessage, HealthMessage, HeartbeatMessage, StatusMessage } from "@uplink/shared";
 import type { Alert } from "../alerts/alert.ts";
 import type { PresenceRow } from "../history/presence.ts";
 import type { CommandLifecycleState, CommandRecord, DeviceState, SeqReceipt } from "../state/types.ts";
@@ -36,6 +36,8 @@ export interface Store {
   appendHealth(deviceId: string, receivedAt: string, health: HealthMessage): boolean;
   listHealth(q: SeriesQuery): Page<Stored<HealthMessage>>;
   appendHeartbeat(deviceId: string, receivedAt: string, heartbeat: HeartbeatMessage): boolean;
+  appendStatus(deviceId: string, receivedAt: string, status: StatusMessage): boolean;
+  listStatuses(q: SeriesQuery): Page<Stored<StatusMessage>>;
   listHeartbeats(q: SeriesQuery): Page<Stored<HeartbeatMessage>>;
   /** Keeps one heartbeat per device and bucket among those older than `beforeMs`; returns how many went. */
   downsampleHeartbeats(beforeMs: number, bucketMs: number): number;
