@@ -82,7 +82,11 @@ function start() {
     (u) => {
       if (u.type === "device") store.upsertDevice(u.device ?? u);
       else if (u.type === "event") store.addEvent(u.deviceId, u.receivedAt, u.event);
-      else if (u.type === "command") store.upsertCommand(u.command);
+      else if (u.type === "command") {
+        // The stream's data is the command itself (server/src/api/routes-stream.ts), not { command }.
+        const { type: _type, ...command } = u;
+        store.upsertCommand(u.command ?? command);
+      }
     },
     (state, detail) => {
       liveEl.dataset.state = state;
