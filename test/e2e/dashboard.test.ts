@@ -278,7 +278,8 @@ describe("the dashboard", () => {
     // Known for a minute of the 24 h: the strip runs from its first sighting to now, end to end.
     const rects = await conn.locator("svg.conn-strip rect").evaluateAll((rs) => rs.map((r) => [Number(r.getAttribute("x")), Number(r.getAttribute("width"))]));
     expect(rects[0]![0]).toBeCloseTo(0, 0);
-    expect(rects.at(-1)![0] + rects.at(-1)![1]).toBeCloseTo(1000, 0);
+    const [lastX, lastWidth] = rects.at(-1)!;
+    expect(lastX! + lastWidth!).toBeCloseTo(1000, 0);
     expect(await conn.locator(".strip-axis span").first().textContent()).toMatch(/^first seen /);
     expect(await conn.locator('[data-link-time="wwan0"]').textContent()).toMatch(/^4G \(wwan0\): \d+ (s|min)/);
     expect(await conn.locator(".outages").count()).toBe(0);
