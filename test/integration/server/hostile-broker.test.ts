@@ -6,6 +6,7 @@ import { addDevice, addToken } from "../../../server/src/auth/credentials.ts";
 import { OPERATOR_USERNAME, SERVER_USERNAME } from "../../../server/src/auth/principal.ts";
 import { FAST_SCRYPT_COST, hashSecret } from "../../../server/src/auth/secrets.ts";
 import { connectDevice, eventually, operatorClientId, registerDevice, startTestServer } from "./helpers.ts";
+import { fixedHeader } from "../../helpers/mqtt-fixed-header.ts";
 
 /**
  * Probes an attacker ran against the embedded broker on this machine (issue 11), each now a test:
@@ -59,17 +60,6 @@ function connectPacket(clientId: string, username: string, password: string): Bu
   return mqttPacket.generate({ cmd: "connect", protocolId: "MQTT", protocolVersion: 4, clean: true, keepalive: 30, clientId, username, password: Buffer.from(password) });
 }
 
-/** A fixed header announcing `length` bytes [MQTT-2.2.3]. */
-function fixedHeader(typeByte: number, length: number): Buffer {
-  const bytes = [typeByte];
-  do {
-    let b = length % 128;
-    length = Math.floor(length / 128);
-    if (length > 0) b |= 0x80;
-    bytes.push(b);
-  } while (length > 0);
-  return Buffer.from(bytes);
-}
 
 function within<T>(ms: number, p: Promise<T>, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;

@@ -4,6 +4,7 @@ import { MAX_PAYLOAD_BYTES } from "@uplink/shared";
 import { describe, expect, it } from "vitest";
 import { PACKET_SIZE_LIMITS } from "../../../server/src/broker/limits.ts";
 import { INITIAL_GUARD_STATE, scanChunk, type GuardState, type ScanResult } from "../../../server/src/broker/packet-size-guard.ts";
+import { fixedHeader } from "../../helpers/mqtt-fixed-header.ts";
 
 const limits = PACKET_SIZE_LIMITS;
 
@@ -18,17 +19,6 @@ function scanAll(chunks: Uint8Array[], authenticated: boolean): ScanResult {
   return { ok: true, state };
 }
 
-/** A fixed header announcing `length` bytes, as a client would encode it. */
-function fixedHeader(typeByte: number, length: number): Buffer {
-  const bytes = [typeByte];
-  do {
-    let b = length % 128;
-    length = Math.floor(length / 128);
-    if (length > 0) b |= 0x80;
-    bytes.push(b);
-  } while (length > 0);
-  return Buffer.from(bytes);
-}
 
 const connect = mqttPacket.generate({ cmd: "connect", clientId: "pi-a", username: "pi-a", password: Buffer.from("secret"), protocolId: "MQTT", protocolVersion: 4, clean: false, keepalive: 30 });
 const publish = (bytes: number) => mqttPacket.generate({ cmd: "publish", topic: "uplink/v1/pi-a/health", payload: Buffer.alloc(bytes, 0x61), qos: 1, messageId: 7, retain: false, dup: false });
