@@ -182,10 +182,9 @@ export async function main(argv: string[]): Promise<number> {
       alerts: alertOptions(values, env),
       logger,
     });
-    const demo = values.demo ? await startDemo(server, dataDir, logger.child({ component: "demo" })) : null;
-    if (!values.demo) process.stdout.write(`uplink-server: API ${server.httpUrl}/api/v1, MQTT ${server.mqttUrl}, data ${dataDir}\n`);
-
-    await new Promise<void>((done) => {
+    // Listening for the signals before saying "up": a supervisor that reads the banner and stops
+    // the server at once must not find the default action (death mid-start) still in place.
+    const stopped = new Promise<void>((done) => {
       const stop = (signal: string) => {
         logger.info({ signal }, "shutting down");
         done();
@@ -193,6 +192,9 @@ export async function main(argv: string[]): Promise<number> {
       process.once("SIGINT", () => stop("SIGINT"));
       process.once("SIGTERM", () => stop("SIGTERM"));
     });
+    const demo = values.demo ? await startDemo(server, dataDir, logger.child({ component: "demo" })) : null;
+    if (!values.demo) process.stdout.write(`uplink-server: API ${server.httpUrl}/api/v1, MQTT ${server.mqttUrl}, data ${dataDir}\n`);
+    await stopped;
     await demo?.stop();
     await server.close();
     return 0;

@@ -72,6 +72,17 @@ export async function runCli(argv: string[]): Promise<number> {
   let agent: Agent;
   let log: pino.Logger;
   let watchdog: { stop(): void } | undefined;
+  // Listening for the signals before the agent starts: a supervisor that stops it as soon as it
+  // logs must not meet the default action (death, no `offline`, no flush). A signal that comes
+  // before the agent is up is acted on once it is.
+  let signalled: string | null = null;
+  let onSignal: ((signal: string) => void) | null = null;
+  const signal = (name: string) => {
+    signalled ??= name;
+    onSignal?.(name);
+  };
+  process.once("SIGTERM", () => signal("SIGTERM"));
+  process.once("SIGINT", () => signal("SIGINT"));
   try {
     const config = await loadConfig(values.config);
     log = pino({ level: config.logLevel, base: { deviceId: config.deviceId } });
@@ -103,7 +114,7 @@ export async function runCli(argv: string[]): Promise<number> {
         },
       );
     };
-    process.once("SIGTERM", () => stop("SIGTERM"));
-    process.once("SIGINT", () => stop("SIGINT"));
+    onSignal = stop;
+    if (signalled) stop(signalled);
   });
 }

@@ -127,3 +127,23 @@ describe("bad configuration at start", () => {
     expect(run.stderr).toContain("UPLINK_CONFIG_INVALID: the metrics token is shorter than 16 characters");
   });
 });
+
+describe("a stop the moment the server says it is up", () => {
+  it("is a clean shutdown (exit 0), never the signal's default action, however soon it comes", async () => {
+    // A supervisor that reads the banner and stops the server at once raced its signal handlers:
+    // about one start in three died of the SIGTERM itself.
+    for (let i = 0; i < 6; i++) {
+      const dir = dataDir();
+      const child = spawn(process.execPath, [join(ROOT, "server/bin/uplink-server.js"), "--data", dir, "--http-port", "0", "--mqtt-port", "0"], {
+        env: { ...process.env, UPLINK_LOG_LEVEL: "warn" },
+      });
+      child.stdout.on("data", (d) => {
+        if (String(d).startsWith("uplink-server: API")) child.kill("SIGTERM");
+      });
+      const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+      const exit = await new Promise<{ code: number | null; signal: string | null }>((resolve) => child.on("exit", (code, signal) => resolve({ code, signal })));
+      clearTimeout(timer);
+      expect(exit).toEqual({ code: 0, signal: null });
+    }
+  });
+});
