@@ -1,12 +1,12 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { readAudit, type AuditLine } from "../../agent/src/outbox/audit.ts";
 import { ROOT, runBin } from "../helpers/run-bin.ts";
+import { freePort } from "../helpers/free-port.ts";
 
 /**
  * The fault suite (issue 11): "seq gaps 0" must mean "nothing was lost". The real server (the
@@ -46,16 +46,6 @@ async function waitFor(what: string, timeoutMs: number, check: () => boolean | P
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** A child process of ours: its output (the tail), its exit. */
 class Proc {

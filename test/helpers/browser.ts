@@ -1,10 +1,11 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
 import { chromium, type Browser } from "playwright-core";
+export { freePort } from "./free-port.ts";
+import { freePort } from "./free-port.ts";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 
@@ -28,16 +29,6 @@ export function launchChromium(): Promise<Browser> {
   });
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 export interface RunningUplinkServer {
   httpUrl: string;
